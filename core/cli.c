@@ -1,0 +1,233 @@
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+enum {
+	OPT_EXEC = 256,
+	OPT_NET_ALLOW,
+	OPT_NET_BIND,
+	OPT_CLEAN_ENV,
+	OPT_ENV,
+	OPT_CWD,
+	OPT_MAX_OPEN,
+	OPT_BEST_EFFORT,
+};
+
+static const struct option run_opts[] = {
+	{ "system", no_argument, NULL, 'S' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "net-allow", required_argument, NULL, OPT_NET_ALLOW },
+	{ "net-allow-bind", required_argument, NULL, OPT_NET_BIND },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "clean-env", no_argument, NULL, OPT_CLEAN_ENV },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "cwd", required_argument, NULL, OPT_CWD },
+	{ "max-open-files", required_argument, NULL, OPT_MAX_OPEN },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+static const char run_short[] = "+:Sr:w:p:t:h";
+
+static const struct option policy_opts[] = {
+	{ "policy", required_argument, NULL, 'p' },
+	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+static const char policy_short[] = "+:p:h";
+
+static const char *cmd_name(enum cli_cmd c)
+{
+	return c == CLI_RUN ? "run" : c == CLI_ENFORCE ? "enforce" : "check";
+}
+
+/* A positive decimal number that fits; "30", not "30s" or "-1". */
+static int parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static const struct policy_origin flag_origin = { 0 };
+
+/* Applies one option of `run` (policy flags); returns 0 or -errno. */
+static int run_option(struct cli *c, int opt, const char *arg, const char *flag,
+		      struct diag *d)
+{
+	struct policy *p = &c->policy;
+
+	switch (opt) {
+	case 'S':
+		p->system_set = true;
+		return 0;
+	case 'r':
+	case 'w':
+		return policy_add_path(p, arg, opt == 'r' ? POLICY_READ : POLICY_READ | POLICY_WRITE,
+				       flag_origin, d);
+	case OPT_EXEC:
+		return policy_add_exec(p, arg, flag_origin, d);
+	case OPT_NET_ALLOW:
+		return policy_add_net_allow(p, arg, flag_origin, d);
+	case OPT_NET_BIND:
+		return policy_add_bind(p, arg, flag_origin, d);
+	case OPT_CLEAN_ENV:
+		p->clean_env = true;
+		return 0;
+	case OPT_ENV:
+		return policy_add_env(p, arg, flag_origin, d);
+	case OPT_CWD:
+		if (arg[0] != '/')
+			return diag_set(d, "relative path '%s': --%s must be absolute", arg, flag);
+		free(p->cwd);
+		p->cwd = strdup(arg);
+		return p->cwd ? 0 : -ENOMEM;
+	case OPT_MAX_OPEN:
+		if (parse_count(arg, &p->open_files) < 0)
+			return diag_set(d, "invalid --%s '%s': expected a positive integer", flag, arg);
+		return 0;
+	case 't':
+		if (parse_count(arg, &p->timeout_sec) < 0)
+			return diag_set(d, "invalid --%s '%s': expected whole seconds > 0", flag, arg);
+		return 0;
+	}
+	return diag_set(d, "internal error: unhandled option %d", opt);
+}
+
+static int bad_option(const struct cli *c, int opt, char **argv, struct diag *d)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		return diag_set(d, "option '%s' needs an argument (see 'sandlock %s --help')", arg,
+				cmd_name(c->cmd));
+	return diag_set(d, "unknown option '%s' for 'sandlock %s' (see 'sandlock %s --help')",
+			optopt && optopt < 256 && arg[1] != '-' ? (char[]){ '-', (char)optopt, 0 } : arg,
+			cmd_name(c->cmd), cmd_name(c->cmd));
+}
+
+/* The option's long name, for messages that do not depend on spelling. */
+static const char *flag_text(int opt)
+{
+	for (const struct option *o = run_opts; o->name; o++)
+		if (o->val == opt)
+			return o->name;
+	return "option";
+}
+
+static int parse_options(struct cli *c, int argc, char **argv, struct diag *d)
+{
+	bool run = c->cmd == CLI_RUN;
+	int opt, r;
+
+	optind = 0; /* full GNU reset: the tests parse many command lines */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, run ? run_short : policy_short,
+				  run ? run_opts : policy_opts, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return bad_option(c, opt, argv, d);
+		if (opt == 'h') {
+			c->help_for = c->cmd;
+			c->cmd = CLI_HELP;
+			return 0;
+		}
+		if (opt == OPT_BEST_EFFORT) {
+			c->best_effort = true;
+		} else if (opt == 'p') {
+			if (!run && c->have_policy)
+				return diag_set(d, "option '-p' given twice: 'sandlock %s' takes "
+						"one policy", cmd_name(c->cmd));
+			c->have_policy = true;
+			r = policy_load(&c->policy, optarg, d);
+			if (r < 0)
+				return r;
+		} else {
+			r = run_option(c, opt, optarg, flag_text(opt), d);
+			if (r < 0)
+				return r;
+		}
+	}
+	c->argv = argv + optind;
+	return 0;
+}
+
+static int parse_command(struct cli *c, const char *name, struct diag *d)
+{
+	if (strcmp(name, "run") == 0)
+		c->cmd = CLI_RUN;
+	else if (strcmp(name, "enforce") == 0)
+		c->cmd = CLI_ENFORCE;
+	else if (strcmp(name, "check") == 0)
+		c->cmd = CLI_CHECK;
+	else if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 ||
+		 strcmp(name, "-h") == 0)
+		c->cmd = CLI_HELP;
+	else if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0)
+		c->cmd = CLI_VERSION;
+	else
+		return diag_set(d, "unknown command '%s' (expected run, enforce, check or help)",
+				name);
+	return 0;
+}
+
+static int help_topic(struct cli *c, int argc, char **argv, struct diag *d)
+{
+	c->help_for = CLI_HELP;
+	if (argc < 3)
+		return 0;
+	if (parse_command(c, argv[2], d) < 0 || c->cmd == CLI_HELP || c->cmd == CLI_VERSION)
+		return diag_set(d, "no help for '%s' (expected run, enforce or check)", argv[2]);
+	c->help_for = c->cmd;
+	c->cmd = CLI_HELP;
+	return 0;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, struct diag *d)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	policy_init(&c->policy);
+	if (argc < 2)
+		return diag_set(d, "missing command (see 'sandlock --help')");
+	r = parse_command(c, argv[1], d);
+	if (r < 0 || c->cmd == CLI_VERSION)
+		return r;
+	if (c->cmd == CLI_HELP)
+		return help_topic(c, argc, argv, d);
+	r = parse_options(c, argc - 1, argv + 1, d);
+	if (r < 0 || c->cmd == CLI_HELP)
+		return r;
+	if (c->cmd == CLI_ENFORCE && !c->have_policy)
+		return diag_set(d, "'sandlock enforce' needs a policy: -p POLICY.toml");
+	if (c->cmd == CLI_CHECK && c->argv[0])
+		return diag_set(d, "unexpected argument '%s': 'sandlock check' runs no command",
+				c->argv[0]);
+	if (c->cmd != CLI_CHECK && !c->argv[0])
+		return diag_set(d, "missing command to run: 'sandlock %s [OPTIONS] -- CMD "
+				"[ARGS...]'", cmd_name(c->cmd));
+	return 0;
+}
+
+void cli_release(struct cli *c)
+{
+	policy_release(&c->policy);
+}

@@ -1,0 +1,153 @@
+/* The `sandlock` command: parse, compile the policy for this kernel, run. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cli.h"
+#include "env.h"
+#include "landlock.h"
+#include "seccomp_filter.h"
+#include "spawn.h"
+#include "banned.h"
+
+extern char **environ;
+
+/* The compiled sandbox, ready for spawn; owns everything. */
+struct prepared {
+	struct landlock_plan plan;
+	struct seccomp_filter filter;
+	int ruleset_fd;
+	char **env;
+	char *path;
+};
+
+static void prepared_release(struct prepared *s)
+{
+	landlock_plan_release(&s->plan);
+	seccomp_filter_release(&s->filter);
+	if (s->ruleset_fd >= 0)
+		close(s->ruleset_fd);
+	env_free(s->env);
+	free(s->path);
+}
+
+static void print_warnings(const struct landlock_plan *plan)
+{
+	for (size_t i = 0; i < plan->n_warnings; i++)
+		fprintf(stderr, "sandlock: warning: %s\n", plan->warnings[i]);
+}
+
+/* Compiles the policy for this kernel (both layers); 0 or -errno with d. */
+static int compile(const struct cli *c, struct prepared *s, struct diag *d)
+{
+	struct caps caps;
+	int r;
+
+	caps_probe_landlock(&caps);
+	r = landlock_compile(&c->policy, caps.landlock_abi, c->best_effort, &s->plan, d);
+	if (r < 0)
+		return r;
+	print_warnings(&s->plan);
+	return seccomp_filter_compile(&c->policy, &s->filter, d);
+}
+
+static int prepare(const struct cli *c, struct prepared *s, int *status, struct diag *d)
+{
+	const struct policy *p = &c->policy;
+	int r = compile(c, s, d);
+
+	*status = EXIT_SANDLOCK_FAILED;
+	if (r == 0)
+		r = landlock_build(&s->plan, c->best_effort, &s->ruleset_fd, d);
+	if (r < 0)
+		return r;
+	print_warnings(&s->plan); /* build may add missing-path warnings */
+	s->env = env_build(environ, p->clean_env, p->env, p->n_env);
+	if (!s->env)
+		return diag_set(d, "cannot build the environment: %s", strerror(ENOMEM));
+	s->path = spawn_resolve(c->argv[0], s->env, status, d);
+	return s->path ? 0 : -ENOENT;
+}
+
+static int cmd_run(const struct cli *c)
+{
+	struct prepared s = { .ruleset_fd = -1 };
+	struct diag d = { { 0 } };
+	int status;
+
+	if (prepare(c, &s, &status, &d) == 0) {
+		struct spawn_opts o = {
+			.path = s.path,
+			.argv = c->argv,
+			.envp = s.env,
+			.cwd = c->policy.cwd,
+			.open_files = c->policy.open_files,
+			.timeout_sec = c->policy.timeout_sec,
+			.ruleset_fd = s.ruleset_fd,
+			.filter = &s.filter,
+		};
+		status = spawn_run(&o, &d);
+	}
+	if (d.msg[0])
+		fprintf(stderr, "sandlock: %s\n", d.msg);
+	prepared_release(&s);
+	return status;
+}
+
+static int cmd_check(const struct cli *c)
+{
+	struct prepared s = { .ruleset_fd = -1 };
+	struct diag d = { { 0 } };
+	struct caps caps;
+	int r;
+
+	if (!c->have_policy) {
+		caps_probe_all(&caps);
+		caps_print(&caps, stdout);
+		return 0;
+	}
+	r = compile(c, &s, &d);
+	if (r == 0)
+		r = policy_print(&c->policy, stdout);
+	prepared_release(&s);
+	if (r < 0) {
+		fprintf(stderr, "sandlock: %s\n", d.msg[0] ? d.msg : strerror(-r));
+		return EXIT_SANDLOCK_FAILED;
+	}
+	return fflush(stdout) == 0 ? 0 : EXIT_SANDLOCK_FAILED;
+}
+
+int main(int argc, char **argv)
+{
+	struct diag d = { { 0 } };
+	struct cli c;
+	int status;
+
+	if (cli_parse(&c, argc, argv, &d) < 0) {
+		fprintf(stderr, "sandlock: %s\n", d.msg[0] ? d.msg : "out of memory");
+		cli_release(&c);
+		return EXIT_SANDLOCK_FAILED;
+	}
+	switch (c.cmd) {
+	case CLI_HELP:
+		fputs(cli_usage(c.help_for), stdout);
+		status = 0;
+		break;
+	case CLI_VERSION:
+		puts("sandlock " SANDLOCK_VERSION);
+		status = 0;
+		break;
+	case CLI_CHECK:
+		status = cmd_check(&c);
+		break;
+	default:
+		status = cmd_run(&c);
+		break;
+	}
+	cli_release(&c);
+	return status;
+}

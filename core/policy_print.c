@@ -1,0 +1,156 @@
+/* Normalized TOML for `sandlock check`: fixed section order, sorted rules,
+ * one per line, strings escaped so policy_parse() reads it back equal. */
+#define _GNU_SOURCE
+#include "policy.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+static void put_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(out, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			fprintf(out, "\\u%04x", ch);
+		else
+			fputc(ch, out);
+	}
+	fputc('"', out);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Prints key = [ sorted strings ] (nothing for an empty list). */
+static void put_list(FILE *out, const char *key, const char **v, size_t n)
+{
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_str);
+	fprintf(out, "%s = [\n", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs("  ", out);
+		put_str(out, v[i]);
+		fputs(",\n", out);
+	}
+	fputs("]\n", out);
+}
+
+static size_t collect_paths(const struct policy_path *p, size_t n, unsigned want,
+			    const char **v)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if ((p[i].access & (POLICY_READ | POLICY_WRITE)) == want)
+			v[k++] = p[i].path;
+	return k;
+}
+
+static size_t collect_ports(const struct policy_ports *r, size_t n, const char *prefix,
+			    char (*buf)[32], const char **v)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].lo == r[i].hi)
+			snprintf(buf[i], 32, "%s%u", prefix, r[i].lo);
+		else
+			snprintf(buf[i], 32, "%s%u-%u", prefix, r[i].lo, r[i].hi);
+		v[i] = buf[i];
+	}
+	return n;
+}
+
+static void print_network(const struct policy *p, FILE *out, const char **v, char (*buf)[32])
+{
+	size_t n = 0;
+
+	fputs("\n[network]\n", out);
+	if (p->tcp_connect_any)
+		v[n++] = "tcp://*:*";
+	if (p->udp_any)
+		v[n++] = "udp://*:*";
+	if (!p->tcp_connect_any)
+		n += collect_ports(p->connect, p->n_connect, "tcp://*:", buf, v + n);
+	put_list(out, "allow", v, n);
+	n = p->tcp_bind_any ? (v[0] = "*", 1) : collect_ports(p->bind, p->n_bind, "", buf, v);
+	put_list(out, "allow_bind", v, n);
+}
+
+static void print_rest(const struct policy *p, FILE *out, const char **v)
+{
+	fputs("\n[syscalls]\n", out);
+	memcpy(v, p->sys_deny, p->n_sys_deny * sizeof(*v));
+	put_list(out, "extra_deny", v, p->n_sys_deny);
+	memcpy(v, p->sys_allow, p->n_sys_allow * sizeof(*v));
+	put_list(out, "extra_allow", v, p->n_sys_allow);
+	fputs("\n[limits]\n", out);
+	if (p->open_files)
+		fprintf(out, "open_files = %llu\n", (unsigned long long)p->open_files);
+	if (p->timeout_sec)
+		fprintf(out, "timeout = %llu\n", (unsigned long long)p->timeout_sec);
+	fputs("\n[program]\n", out);
+	fprintf(out, "clean_env = %s\n", p->clean_env ? "true" : "false");
+	if (p->cwd) {
+		fputs("cwd = ", out);
+		put_str(out, p->cwd);
+		fputc('\n', out);
+	}
+	if (p->n_env) {
+		memcpy(v, p->env, p->n_env * sizeof(*v));
+		qsort(v, p->n_env, sizeof(*v), cmp_str);
+		fputs("\n[program.env]\n", out);
+		for (size_t i = 0; i < p->n_env; i++) {
+			const char *eq = strchr(v[i], '=');
+			char *key = strndup(v[i], (size_t)(eq - v[i]));
+
+			if (!key)
+				continue;
+			put_str(out, key);
+			fputs(" = ", out);
+			put_str(out, eq + 1);
+			fputc('\n', out);
+			free(key);
+		}
+	}
+}
+
+int policy_print(const struct policy *p, FILE *out)
+{
+	size_t max = p->n_paths + p->n_exec + p->n_connect + p->n_bind + p->n_sys_deny +
+		     p->n_sys_allow + p->n_env + 4;
+	const char **v = calloc(max, sizeof(*v));
+	char (*buf)[32] = calloc(p->n_connect + p->n_bind + 1, sizeof(*buf));
+
+	if (!v || !buf) {
+		free(v);
+		free(buf);
+		return -ENOMEM;
+	}
+	fputs("[filesystem]\n", out);
+	fprintf(out, "system = %s\n", p->system_set ? "true" : "false");
+	put_list(out, "read", v, collect_paths(p->paths, p->n_paths, POLICY_READ, v));
+	put_list(out, "write", v,
+		 collect_paths(p->paths, p->n_paths, POLICY_READ | POLICY_WRITE, v));
+	if (p->exec_restricted) {
+		size_t n = collect_paths(p->exec, p->n_exec, POLICY_READ, v);
+
+		fputs("\n[exec]\n", out);
+		if (!n)
+			fputs("allow = []\n", out);
+		put_list(out, "allow", v, n);
+	}
+	print_network(p, out, v, buf);
+	print_rest(p, out, v);
+	free(v);
+	free(buf);
+	return ferror(out) ? -EIO : 0;
+}
