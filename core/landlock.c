@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "elf_interp.h"
 #include "sys.h"
 #include "sysset.h"
 #include "banned.h"
@@ -99,7 +100,7 @@ static int need(struct landlock_plan *plan, bool best_effort, int want_abi,
 }
 
 static int push_path(struct landlock_plan *plan, const char *path, uint64_t access,
-		     bool optional)
+		     bool optional, bool exec)
 {
 	struct landlock_path_rule *q =
 		reallocarray(plan->paths, plan->n_paths + 1, sizeof(*q));
@@ -107,7 +108,7 @@ static int push_path(struct landlock_plan *plan, const char *path, uint64_t acce
 	if (!q)
 		return -ENOMEM;
 	plan->paths = q;
-	q[plan->n_paths++] = (struct landlock_path_rule){ path, access, optional };
+	q[plan->n_paths++] = (struct landlock_path_rule){ path, access, optional, exec };
 	return 0;
 }
 
@@ -135,13 +136,15 @@ static int compile_paths(const struct policy *p, struct landlock_plan *plan)
 
 	for (size_t i = 0; p->system_set && i < sysset_len && r == 0; i++)
 		r = push_path(plan, sysset[i].path,
-			      landlock_rights(sysset[i].access, p->exec_restricted, abi), true);
+			      landlock_rights(sysset[i].access, p->exec_restricted, abi), true,
+			      false);
 	for (size_t i = 0; i < p->n_paths && r == 0; i++)
 		r = push_path(plan, p->paths[i].path,
-			      landlock_rights(p->paths[i].access, p->exec_restricted, abi), false);
+			      landlock_rights(p->paths[i].access, p->exec_restricted, abi), false,
+			      false);
 	for (size_t i = 0; i < p->n_exec && r == 0; i++)
 		r = push_path(plan, p->exec[i].path,
-			      landlock_exec_rights() & landlock_handled_fs(abi), false);
+			      landlock_exec_rights() & landlock_handled_fs(abi), false, true);
 	return r;
 }
 
@@ -204,6 +207,36 @@ void landlock_plan_release(struct landlock_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+/* The kernel opens a dynamic binary's ELF interpreter with the same EXECUTE
+ * check as the binary (open_exec), so an allowed dynamic program cannot start
+ * unless its loader is executable too.  Granting the loader means it can be
+ * run directly on any readable file (ATTACKS.md 5): closing that needs exec
+ * inspection by the supervisor; schemas/policy.md says so. */
+static int add_interp_rule(int rfd, const char *path, uint64_t access, struct diag *d)
+{
+	struct sl_landlock_path_beneath_attr attr = { .allowed_access = access };
+	char interp[256];
+	int r, fd = sys_open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 0; /* unreadable: exec will fail and say so */
+	r = elf_interp(fd, interp, sizeof(interp));
+	close(fd);
+	if (r <= 0)
+		return 0;
+	fd = sys_open(interp, O_PATH);
+	if (fd < 0)
+		return diag_err(d, fd, "cannot grant '%s', the ELF interpreter of '%s': %s",
+				interp, path, strerror(-fd));
+	attr.parent_fd = fd;
+	r = sys_landlock_add_rule(rfd, SL_LANDLOCK_RULE_PATH_BENEATH, &attr, 0);
+	close(fd);
+	if (r < 0)
+		return diag_err(d, r, "cannot add landlock rule for '%s': %s", interp,
+				strerror(-r));
+	return 0;
+}
+
 /* Adds one path rule.  Returns 0, 1 if skipped (missing and optional or best
  * effort), or -errno with d filled. */
 static int add_path_rule(int rfd, struct landlock_plan *plan,
@@ -223,7 +256,12 @@ static int add_path_rule(int rfd, struct landlock_plan *plan,
 			return warn(plan, msg) < 0 ? -ENOMEM : 1;
 		return diag_err(d, fd, "%s", msg);
 	}
-	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return diag_err(d, r, "cannot grant '%s': %s", rule->path, strerror(-r));
+	}
+	if (!S_ISDIR(st.st_mode))
 		attr.allowed_access &= FS_FILE_RIGHTS;
 	attr.parent_fd = fd;
 	r = attr.allowed_access ? sys_landlock_add_rule(rfd, SL_LANDLOCK_RULE_PATH_BENEATH, &attr, 0)
@@ -232,6 +270,8 @@ static int add_path_rule(int rfd, struct landlock_plan *plan,
 	if (r < 0)
 		return diag_err(d, r, "cannot add landlock rule for '%s': %s", rule->path,
 				strerror(-r));
+	if (rule->exec && S_ISREG(st.st_mode))
+		return add_interp_rule(rfd, rule->path, attr.allowed_access, d);
 	return 0;
 }
 

@@ -16,6 +16,7 @@ struct landlock_path_rule {
 	const char *path; /* borrowed from the policy or the system set */
 	uint64_t access;  /* before masking to file rights for non-directories */
 	bool optional;    /* system-set entry: skipped if the path is missing */
+	bool exec;        /* [exec] allow entry: its ELF interpreter is granted too */
 };
 
 struct landlock_port_rule {

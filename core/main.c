@@ -113,6 +113,10 @@ static int cmd_check(const struct cli *c)
 	r = compile(c, &s, &d);
 	if (r == 0)
 		r = policy_print(&c->policy, stdout);
+	if (r == 0 && c->policy.exec_restricted)
+		fputs("sandlock: note: the ELF interpreter of each [exec] allow binary is "
+		      "executable too, and can load any readable file as a program until "
+		      "exec inspection lands\n", stderr);
 	prepared_release(&s);
 	if (r < 0) {
 		fprintf(stderr, "sandlock: %s\n", d.msg[0] ? d.msg : strerror(-r));

@@ -267,8 +267,10 @@ static int check_exec(const char *path)
 {
 	struct stat st;
 
+	/* An unsearchable PATH directory hides nothing we could run: like the
+	 * shell, treat it as "not here" rather than "not executable". */
 	if (stat(path, &st) < 0)
-		return -errno;
+		return errno == EACCES ? -ENOENT : -errno;
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
 	return access(path, X_OK) < 0 ? -errno : 0;

@@ -116,8 +116,6 @@ __attribute__((format(printf, 3, 4))) static int fail(struct parser *p, size_t o
 	return r;
 }
 
-/* ---- bytes ---- */
-
 static int peek(const struct parser *p, size_t k)
 {
 	return p->i + k < p->len ? p->s[p->i + k] : -1;
@@ -213,26 +211,12 @@ static int expect_eol(struct parser *p, const char *what)
  * no surrogates, nothing above U+10FFFF (RFC 3629, table 3-7). */
 static size_t utf8_len(const unsigned char *s, size_t avail)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
+	unsigned char c = s[0];
+	unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+	unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+	size_t n = c < 0xc2 ? 0 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf5 ? 4 : 0;
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (avail < n || s[1] < lo || s[1] > hi)
+	if (n == 0 || avail < n || s[1] < lo || s[1] > hi)
 		return 0;
 	for (size_t k = 2; k < n; k++)
 		if ((s[k] & 0xc0) != 0x80)
@@ -256,45 +240,24 @@ static int check_text(struct parser *p)
 	return 0;
 }
 
-/* ---- buffers and nodes ---- */
-
-static int buf_grow(struct buf *b, size_t more)
+static int buf_add(struct buf *b, const void *src, size_t n)
 {
 	size_t cap = b->cap ? b->cap : 16;
 	char *np;
 
-	if (b->cap - b->n > more)
-		return 0;
-	while (cap - b->n <= more)
+	while (cap - b->n < n)
 		cap *= 2;
-	np = realloc(b->p, cap);
-	if (!np)
-		return -ENOMEM;
-	b->p = np;
-	b->cap = cap;
-	return 0;
-}
-
-static int buf_add(struct buf *b, const void *src, size_t n)
-{
-	int r = buf_grow(b, n);
-
-	if (r)
-		return r;
-	memcpy(b->p + b->n, src, n);
+	if (cap != b->cap) {
+		np = realloc(b->p, cap);
+		if (!np)
+			return -ENOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	if (n) /* b->p may still be NULL, and memcpy(NULL, ..., 0) is undefined */
+		memcpy(b->p + b->n, src, n);
 	b->n += n;
 	return 0;
-}
-
-static char *mem_dup(const void *src, size_t n)
-{
-	char *s = malloc(n + 1);
-
-	if (s) {
-		memcpy(s, src, n);
-		s[n] = '\0';
-	}
-	return s;
 }
 
 /* Returns arr with room for element n, or NULL (arr still valid). */
@@ -354,7 +317,7 @@ static struct toml_kv *table_find(const struct node *t, const char *name)
 static int table_put(struct node *t, const char *name, struct toml_pos kpos, struct node *val)
 {
 	void *np = array_reserve(t->v.u.tab.kv, &t->cap, t->v.u.tab.n, sizeof(struct toml_kv));
-	char *key = mem_dup(name, strlen(name));
+	char *key = strdup(name);
 
 	if (np)
 		t->v.u.tab.kv = np;
@@ -385,26 +348,13 @@ static int table_add_sub(struct parser *p, struct node *t, const struct seg *sg,
 	return 0;
 }
 
-/* ---- strings ---- */
-
 static int put_utf8(struct buf *b, uint32_t cp)
 {
+	static const unsigned char lead[] = { 0, 0xc0, 0xe0, 0xf0 };
+	size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 	unsigned char u[4];
-	size_t n;
 
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xc0 | cp >> 6);
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | cp >> 12);
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | cp >> 18);
-		n = 4;
-	}
+	u[0] = (unsigned char)(lead[n - 1] | cp >> (6 * (n - 1)));
 	for (size_t k = 1; k < n; k++)
 		u[k] = (unsigned char)(0x80 | (cp >> (6 * (n - 1 - k)) & 0x3f));
 	return buf_add(b, u, n);
@@ -414,11 +364,8 @@ static int hex_val(int c)
 {
 	if (is_digit(c))
 		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	c |= 0x20; /* ASCII lower case */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 /* \uXXXX or \UXXXXXXXX at p->i (the backslash, with the letter after it). */
@@ -554,17 +501,13 @@ static int parse_string(struct parser *p, bool is_key, char **out)
 		p->i += newline_at(p, p->i);
 	r = string_body(p, &b, q, ml, open);
 	if (!r)
-		r = buf_grow(&b, 0);
-	if (r) {
+		r = buf_add(&b, "", 1);
+	if (r)
 		free(b.p);
-		return r;
-	}
-	b.p[b.n] = '\0';
-	*out = b.p;
-	return 0;
+	else
+		*out = b.p;
+	return r;
 }
-
-/* ---- keys ---- */
 
 static int parse_simple_key(struct parser *p, struct seg *sg)
 {
@@ -578,7 +521,7 @@ static int parse_simple_key(struct parser *p, struct seg *sg)
 		p->i++;
 	if (p->i == start)
 		return fail(p, start, "expected a key");
-	sg->name = mem_dup(p->s + start, p->i - start);
+	sg->name = strndup((const char *)p->s + start, p->i - start);
 	return sg->name ? 0 : -ENOMEM;
 }
 
@@ -633,8 +576,6 @@ static const char *key_text(const struct key *k, size_t n, char *buf, size_t siz
 	buf[o] = '\0';
 	return buf;
 }
-
-/* ---- integers ---- */
 
 static bool is_num_char(int c)
 {
@@ -726,14 +667,13 @@ static int parse_number(struct parser *p, int64_t *out)
 	return 0;
 }
 
-/* ---- values ---- */
-
 /* Parses one element and the separator after it; 1 at the closing ']'. */
-static int array_next(struct parser *p, struct node *a, size_t open)
+static int array_next(struct parser *p, struct node *a, size_t open, bool first)
 {
 	struct node *item;
 	int r = skip_array_ws(p);
 
+	(void)first; /* a trailing comma is fine in an array */
 	if (r)
 		return r;
 	if (p->i == p->len)
@@ -754,25 +694,6 @@ static int array_next(struct parser *p, struct node *a, size_t open)
 	if (p->s[p->i] != ',' && p->s[p->i] != ']')
 		return fail(p, p->i, "expected ',' or ']' in array");
 	return p->s[p->i++] == ']';
-}
-
-static int parse_array(struct parser *p, unsigned depth, struct node **out)
-{
-	size_t open = p->i;
-	struct node *a = NULL;
-	int r = node_new(p, TOML_ARRAY, pos_at(p, open), depth, &a);
-
-	if (r)
-		return r;
-	p->i++;
-	while ((r = array_next(p, a, open)) == 0)
-		;
-	if (r < 0) {
-		toml_free(&a->v);
-		return r;
-	}
-	*out = a;
-	return 0;
 }
 
 /* TOML 1.0 keeps inline tables on one line (values such as arrays may
@@ -818,23 +739,26 @@ static int inline_next(struct parser *p, struct node *t, size_t open, bool first
 	return 0;
 }
 
-static int parse_inline(struct parser *p, unsigned depth, struct node **out)
+/* An array or inline table at p->i: next() parses one element or pair. */
+static int parse_container(struct parser *p, unsigned depth, struct node **out,
+			   int (*next)(struct parser *, struct node *, size_t, bool))
 {
 	size_t open = p->i;
-	struct node *t = NULL;
-	int r = node_new(p, TOML_TABLE, pos_at(p, open), depth, &t);
+	bool arr = p->s[open] == '[';
+	struct node *c = NULL;
+	int r = node_new(p, arr ? TOML_ARRAY : TOML_TABLE, pos_at(p, open), depth, &c);
 
 	if (r)
 		return r;
-	t->flags = TAB_INLINE;
+	c->flags = arr ? 0 : TAB_INLINE;
 	p->i++;
-	for (bool first = true; (r = inline_next(p, t, open, first)) == 0; first = false)
+	for (bool first = true; (r = next(p, c, open, first)) == 0; first = false)
 		;
 	if (r < 0) {
-		toml_free(&t->v);
+		toml_free(&c->v);
 		return r;
 	}
-	*out = t;
+	*out = c;
 	return 0;
 }
 
@@ -866,9 +790,9 @@ static int parse_value(struct parser *p, unsigned depth, struct node **out)
 	int r;
 
 	if (peek(p, 0) == '[')
-		return parse_array(p, depth, out);
+		return parse_container(p, depth, out, array_next);
 	if (peek(p, 0) == '{')
-		return parse_inline(p, depth, out);
+		return parse_container(p, depth, out, inline_next);
 	r = node_new(p, TOML_INTEGER, pos_at(p, p->i), depth, &n);
 	if (r)
 		return r;
@@ -880,8 +804,6 @@ static int parse_value(struct parser *p, unsigned depth, struct node **out)
 	*out = n;
 	return 0;
 }
-
-/* ---- tables ---- */
 
 /* Walks the dotted prefix of k down from t, creating tables on the way, and
  * returns in *out the table that will hold the last part.  Dotted keys may
@@ -1086,27 +1008,20 @@ void toml_free(struct toml_value *v)
 
 const struct toml_value *toml_get(const struct toml_value *table, const char *key)
 {
+	const struct toml_kv *kv;
+
 	if (!table || table->type != TOML_TABLE || !key)
 		return NULL;
-	for (size_t i = 0; i < table->u.tab.n; i++)
-		if (strcmp(table->u.tab.kv[i].key, key) == 0)
-			return table->u.tab.kv[i].val;
-	return NULL;
+	kv = table_find((const struct node *)table, key);
+	return kv ? kv->val : NULL;
 }
 
 const char *toml_type_name(enum toml_type t)
 {
-	switch (t) {
-	case TOML_STRING:
-		return "string";
-	case TOML_INTEGER:
-		return "integer";
-	case TOML_BOOL:
-		return "boolean";
-	case TOML_ARRAY:
-		return "array";
-	case TOML_TABLE:
-		return "table";
-	}
-	return "unknown";
+	static const char *const names[] = {
+		[TOML_STRING] = "string", [TOML_INTEGER] = "integer", [TOML_BOOL] = "boolean",
+		[TOML_ARRAY] = "array",	  [TOML_TABLE] = "table",
+	};
+
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "unknown";
 }
