@@ -45,9 +45,9 @@ KERNEL_BIN := $(KERNEL_SRC:%.c=$(BUILD)/%)
 BENCH_SRC  := $(wildcard bench/*.c)
 BENCH_BIN  := $(BENCH_SRC:%.c=$(BUILD)/%)
 
-.PHONY: all test check unit kernel e2e deps demo bench fuzz install clean
+.PHONY: FORCE all test check unit kernel e2e deps demo bench fuzz install clean
 
-all: $(BINS) $(BUILD)/sandlock.pc
+all: $(BINS)
 
 $(BUILD)/%.o: %.c $(wildcard core/*.h)
 	@mkdir -p $(dir $@)
@@ -68,7 +68,8 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(SECCOMP_LIBS)
 
-$(BUILD)/sandlock.pc: Makefile
+# Generated at install time so PREFIX is always the one installed to.
+$(BUILD)/sandlock.pc: FORCE
 	@mkdir -p $(BUILD)
 	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sandlock\nDescription: lightweight Linux process sandbox (Landlock + seccomp)\nVersion: %s\nLibs: -L$${libdir} -lsandlock\nLibs.private: -lseccomp\nCflags: -I$${includedir}/sandlock\n' '$(PREFIX)' '$(VERSION)' > $@
 
@@ -97,14 +98,20 @@ bench: deps all $(BENCH_BIN)
 fuzz: deps
 	tests/fuzz/run.sh $(BUILD)/fuzz
 
-install: all
+# The man page is the --help texts in a roff frame, so the two cannot drift.
+$(BUILD)/sandlock.1: $(BUILD)/sandlock
+	{ printf '.TH SANDLOCK 1 "" "sandlock $(VERSION)" "User Commands"\n.SH NAME\nsandlock \\- run a program confined by Landlock and seccomp\n.SH DESCRIPTION\n.nf\n'; \
+	  for c in help 'run --help' 'enforce --help' 'check --help'; do $(BUILD)/sandlock $$c; echo; done \
+	  | sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/"; printf '.fi\n'; } > $@
+
+install: all $(BUILD)/sandlock.pc $(BUILD)/sandlock.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	           $(DESTDIR)$(PREFIX)/include/sandlock $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 core/*.h $(DESTDIR)$(PREFIX)/include/sandlock/
 	install -m 0644 $(BUILD)/sandlock.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	$(BUILD)/sandlock --help > $(DESTDIR)$(PREFIX)/share/man/man1/sandlock.txt
+	install -m 0644 $(BUILD)/sandlock.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf $(BUILD)
