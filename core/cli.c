@@ -57,7 +57,7 @@ static int parse_count(const char *s, uint64_t *out)
 	char *end;
 	unsigned long long v;
 
-	if (!*s || *s == '-' || *s == '+')
+	if (*s < '0' || *s > '9') /* strtoull would skip blanks and take a sign */
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -112,16 +112,26 @@ static int run_option(struct cli *c, int opt, const char *arg, const char *flag,
 	return diag_set(d, "internal error: unhandled option %d", opt);
 }
 
-static int bad_option(const struct cli *c, int opt, char **argv, struct diag *d)
+/* argv[at] is the word getopt was looking at; optopt names a short option
+ * (or, for "--long=value" on a flag, the flag's value). */
+static int bad_option(const struct cli *c, int opt, char **argv, int at, struct diag *d)
 {
-	const char *arg = argv[optind - 1];
+	const char *arg = argv[at], *name = cmd_name(c->cmd);
+	bool is_long = strncmp(arg, "--", 2) == 0;
+	char opt_name[64];
 
+	if (is_long)
+		snprintf(opt_name, sizeof(opt_name), "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(opt_name, sizeof(opt_name), "-%c", optopt);
 	if (opt == ':')
-		return diag_set(d, "option '%s' needs an argument (see 'sandlock %s --help')", arg,
-				cmd_name(c->cmd));
+		return diag_set(d, "option '%s' needs an argument (see 'sandlock %s --help')",
+				opt_name, name);
+	if (is_long && optopt && strchr(arg, '='))
+		return diag_set(d, "option '%s' takes no argument (see 'sandlock %s --help')",
+				opt_name, name);
 	return diag_set(d, "unknown option '%s' for 'sandlock %s' (see 'sandlock %s --help')",
-			optopt && optopt < 256 && arg[1] != '-' ? (char[]){ '-', (char)optopt, 0 } : arg,
-			cmd_name(c->cmd), cmd_name(c->cmd));
+			opt_name, name, name);
 }
 
 /* The option's long name, for messages that do not depend on spelling. */
@@ -140,10 +150,15 @@ static int parse_options(struct cli *c, int argc, char **argv, struct diag *d)
 
 	optind = 0; /* full GNU reset: the tests parse many command lines */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, run ? run_short : policy_short,
-				  run ? run_opts : policy_opts, NULL)) != -1) {
+	for (;;) {
+		int at = optind ? optind : 1;
+
+		opt = getopt_long(argc, argv, run ? run_short : policy_short,
+				  run ? run_opts : policy_opts, NULL);
+		if (opt == -1)
+			break;
 		if (opt == '?' || opt == ':')
-			return bad_option(c, opt, argv, d);
+			return bad_option(c, opt, argv, at, d);
 		if (opt == 'h') {
 			c->help_for = c->cmd;
 			c->cmd = CLI_HELP;

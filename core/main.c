@@ -23,6 +23,7 @@ struct prepared {
 	int ruleset_fd;
 	char **env;
 	char *path;
+	size_t warned; /* warnings already printed */
 };
 
 static void prepared_release(struct prepared *s)
@@ -35,10 +36,11 @@ static void prepared_release(struct prepared *s)
 	free(s->path);
 }
 
-static void print_warnings(const struct landlock_plan *plan)
+/* Prints the warnings added since the last call (compile, then build). */
+static void print_warnings(const struct landlock_plan *plan, size_t *shown)
 {
-	for (size_t i = 0; i < plan->n_warnings; i++)
-		fprintf(stderr, "sandlock: warning: %s\n", plan->warnings[i]);
+	for (; *shown < plan->n_warnings; (*shown)++)
+		fprintf(stderr, "sandlock: warning: %s\n", plan->warnings[*shown]);
 }
 
 /* Compiles the policy for this kernel (both layers); 0 or -errno with d. */
@@ -51,7 +53,7 @@ static int compile(const struct cli *c, struct prepared *s, struct diag *d)
 	r = landlock_compile(&c->policy, caps.landlock_abi, c->best_effort, &s->plan, d);
 	if (r < 0)
 		return r;
-	print_warnings(&s->plan);
+	print_warnings(&s->plan, &s->warned);
 	return seccomp_filter_compile(&c->policy, &s->filter, d);
 }
 
@@ -65,7 +67,7 @@ static int prepare(const struct cli *c, struct prepared *s, int *status, struct 
 		r = landlock_build(&s->plan, c->best_effort, &s->ruleset_fd, d);
 	if (r < 0)
 		return r;
-	print_warnings(&s->plan); /* build may add missing-path warnings */
+	print_warnings(&s->plan, &s->warned); /* build may add missing-path warnings */
 	s->env = env_build(environ, p->clean_env, p->env, p->n_env);
 	if (!s->env)
 		return diag_set(d, "cannot build the environment: %s", strerror(ENOMEM));

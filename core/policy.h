@@ -113,7 +113,7 @@ int policy_parse(struct policy *p, const char *file, const char *src, size_t len
 		 struct diag *d);
 
 /* Reads and parses a policy file; the file's errors are as above, and an
- * unreadable file is "cannot read 'F': reason". */
+ * unreadable file is "cannot read policy 'F': reason". */
 int policy_load(struct policy *p, const char *file, struct diag *d);
 
 /* Writes p as normalized TOML (sorted, one rule a line) that policy_parse

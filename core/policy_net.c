@@ -133,6 +133,13 @@ int policy_add_net_allow(struct policy *p, const char *spec, struct policy_origi
 
 	if (!*s)
 		return err_at(d, o, "network rule", spec, "expected [tcp://|udp://]TARGET[:PORTS]");
+	if (proto == (PROTO_TCP | PROTO_UDP) && strstr(s, "://")) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "unknown scheme '%.*s' (expected tcp:// or udp://)",
+			 (int)(strstr(s, "://") - s), s);
+		return err_at(d, o, "network rule", spec, why);
+	}
 	if (!(tlen == 0 || (tlen == 1 && s[0] == '*')))
 		return err_at(d, o, "network rule", spec,
 			      "host and address rules need the supervisor, not supported yet "

@@ -239,6 +239,9 @@ static int key_env(const struct ctx *c, const struct toml_kv *kv)
 		char *entry;
 		int r;
 
+		if (!e->key[0] || strchr(e->key, '='))
+			return err_at(c, e->key_pos, "invalid environment variable name '%s': names "
+				      "must be non-empty and contain no '='", e->key);
 		if (e->val->type != TOML_STRING)
 			return err_at(c, e->val->pos, "env value '%s' must be a string, not %s",
 				      e->key, toml_type_name(e->val->type));
@@ -375,7 +378,7 @@ int policy_load(struct policy *p, const char *file, struct diag *d)
 	char *buf;
 	ssize_t n;
 	size_t got = 0;
-	int r, fd = open(file, O_RDONLY | O_CLOEXEC);
+	int r, fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
 
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		r = -errno;

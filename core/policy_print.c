@@ -88,10 +88,14 @@ static void print_network(const struct policy *p, FILE *out, const char **v, cha
 static void print_rest(const struct policy *p, FILE *out, const char **v)
 {
 	fputs("\n[syscalls]\n", out);
-	memcpy(v, p->sys_deny, p->n_sys_deny * sizeof(*v));
-	put_list(out, "extra_deny", v, p->n_sys_deny);
-	memcpy(v, p->sys_allow, p->n_sys_allow * sizeof(*v));
-	put_list(out, "extra_allow", v, p->n_sys_allow);
+	if (p->n_sys_deny) {
+		memcpy(v, p->sys_deny, p->n_sys_deny * sizeof(*v));
+		put_list(out, "extra_deny", v, p->n_sys_deny);
+	}
+	if (p->n_sys_allow) {
+		memcpy(v, p->sys_allow, p->n_sys_allow * sizeof(*v));
+		put_list(out, "extra_allow", v, p->n_sys_allow);
+	}
 	fputs("\n[limits]\n", out);
 	if (p->open_files)
 		fprintf(out, "open_files = %llu\n", (unsigned long long)p->open_files);

@@ -83,37 +83,33 @@ static struct toml_pos pos_at(struct parser *p, size_t off)
 	return (struct toml_pos){ .line = p->pc_line, .col = (unsigned)(off - p->pc_bol + 1) };
 }
 
-__attribute__((format(printf, 3, 0))) static int vfail(struct parser *p, struct toml_pos pos,
-								 const char *fmt, va_list ap)
-{
-	p->err->line = pos.line;
-	p->err->col = pos.col;
-	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
-	return -EINVAL;
-}
-
+/* Records a syntax error at pos; returns -EINVAL for the caller to pass up. */
 __attribute__((format(printf, 3, 4))) static int fail_pos(struct parser *p, struct toml_pos pos,
 							  const char *fmt, ...)
 {
 	va_list ap;
-	int r;
 
+	p->err->line = pos.line;
+	p->err->col = pos.col;
 	va_start(ap, fmt);
-	r = vfail(p, pos, fmt, ap);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
 	va_end(ap);
-	return r;
+	return -EINVAL;
 }
 
+/* Same, at byte offset off. */
 __attribute__((format(printf, 3, 4))) static int fail(struct parser *p, size_t off,
 						      const char *fmt, ...)
 {
+	struct toml_pos pos = pos_at(p, off);
 	va_list ap;
-	int r;
 
+	p->err->line = pos.line;
+	p->err->col = pos.col;
 	va_start(ap, fmt);
-	r = vfail(p, pos_at(p, off), fmt, ap);
+	vsnprintf(p->err->msg, sizeof(p->err->msg), fmt, ap);
 	va_end(ap);
-	return r;
+	return -EINVAL;
 }
 
 static int peek(const struct parser *p, size_t k)
@@ -464,8 +460,8 @@ static int string_body(struct parser *p, struct buf *b, unsigned char q, bool ml
 			r = string_quotes(p, b);
 		} else if (nl && !ml) {
 			return fail(p, open, "unterminated string");
-		} else if (nl) {
-			r = buf_add(b, p->s + p->i, nl);
+		} else if (nl) { /* CRLF becomes LF: the values are for Linux */
+			r = buf_add(b, "\n", 1);
 			p->i += nl;
 		} else if (c == '\\' && q == '"') {
 			if (p->i + 1 == p->len)
@@ -649,7 +645,8 @@ static int parse_number(struct parser *p, int64_t *out)
 		if (k)
 			return fail(p, start, "a sign is not allowed before '0%c'", t[k + 1]);
 		r = parse_digits(p, start + 2, end, base, INT64_MAX, start, &mag);
-		*out = (int64_t)mag;
+		if (!r)
+			*out = (int64_t)mag;
 		return r;
 	}
 	if (is_float(t, n, k))
@@ -805,41 +802,37 @@ static int parse_value(struct parser *p, unsigned depth, struct node **out)
 	return 0;
 }
 
-/* Walks the dotted prefix of k down from t, creating tables on the way, and
- * returns in *out the table that will hold the last part.  Dotted keys may
- * only extend tables that dotted keys created (TOML 1.0): a table with a
- * header, implied by one, or written inline is closed to them. */
-static int resolve_dotted(struct parser *p, struct node *t, const struct key *k,
-			  struct node **out)
+/* Walks parts [0, n) of k down from *t, creating missing tables with flags
+ * (placed at their key part when dotted, at the header otherwise).  No key
+ * passes through a value or an inline table, and a dotted key only through
+ * tables that dotted keys created (TOML 1.0): a table that has a header, or
+ * is implied by one, is closed to them. */
+static int key_walk(struct parser *p, struct node **t, const struct key *k, size_t n,
+		    unsigned flags, struct toml_pos at)
 {
 	char text[128];
-	const struct seg *last = &k->seg[k->n - 1];
 
-	for (size_t i = 0; i + 1 < k->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct seg *sg = &k->seg[i];
-		struct toml_kv *kv = table_find(t, sg->name);
-		int r;
+		struct toml_kv *kv = table_find(*t, sg->name);
+		struct node *c = kv ? (struct node *)kv->val : NULL;
 
-		if (!kv) {
-			r = table_add_sub(p, t, sg, sg->pos, TAB_DOTTED, &t);
+		if (!c) {
+			int r = table_add_sub(p, *t, sg, flags ? sg->pos : at, flags, t);
+
 			if (r)
 				return r;
 			continue;
 		}
-		if (kv->val->type != TOML_TABLE)
-			return fail_pos(p, sg->pos, "key '%s' is not a table",
-					key_text(k, i + 1, text, sizeof(text)));
-		t = (struct node *)kv->val;
-		if (t->flags & TAB_INLINE)
-			return fail_pos(p, sg->pos, "inline table '%s' cannot be extended",
-					key_text(k, i + 1, text, sizeof(text)));
-		if (!(t->flags & TAB_DOTTED))
-			return fail_pos(p, sg->pos, "table '%s' cannot be extended by a dotted key",
-					key_text(k, i + 1, text, sizeof(text)));
+		key_text(k, i + 1, text, sizeof(text));
+		if (c->v.type != TOML_TABLE)
+			return fail_pos(p, sg->pos, "key '%s' is not a table", text);
+		if (c->flags & TAB_INLINE)
+			return fail_pos(p, sg->pos, "inline table '%s' cannot be extended", text);
+		if (flags == TAB_DOTTED && !(c->flags & TAB_DOTTED))
+			return fail_pos(p, sg->pos, "table '%s' cannot be extended by a dotted key", text);
+		*t = c;
 	}
-	if (table_find(t, last->name))
-		return fail_pos(p, last->pos, "duplicate key '%s'", key_text(k, k->n, text, sizeof(text)));
-	*out = t;
 	return 0;
 }
 
@@ -858,7 +851,11 @@ static int parse_keyval(struct parser *p, struct node *t)
 		goto out;
 	p->i++;
 	skip_ws(p);
-	r = resolve_dotted(p, t, &k, &dst);
+	dst = t;
+	r = key_walk(p, &dst, &k, k.n - 1, TAB_DOTTED, (struct toml_pos){ 0 });
+	if (!r && table_find(dst, k.seg[k.n - 1].name))
+		r = fail_pos(p, k.seg[k.n - 1].pos, "duplicate key '%s'",
+			     key_text(&k, k.n, text, sizeof(text)));
 	if (!r)
 		r = parse_value(p, dst->depth + 1, &val);
 	if (!r)
@@ -868,41 +865,33 @@ out:
 	return r;
 }
 
-/* Opens the table [k] that the header at `at` names.  Headers may pass
- * through any table except an inline one, but may define each table once:
- * not again, and not after dotted keys defined it. */
+/* Opens the table that the header at `at` names: each table may be defined
+ * once, so not again, and not after dotted keys or an inline table did. */
 static int resolve_header(struct parser *p, const struct key *k, struct toml_pos at)
 {
 	char text[128];
+	const struct seg *last = &k->seg[k->n - 1];
 	struct node *t = p->root;
+	struct toml_kv *kv;
+	int r = key_walk(p, &t, k, k->n - 1, 0, at);
 
-	for (size_t i = 0; i < k->n; i++) {
-		const struct seg *sg = &k->seg[i];
-		bool last = i + 1 == k->n;
-		struct toml_kv *kv = table_find(t, sg->name);
-		int r;
-
-		if (!kv) {
-			r = table_add_sub(p, t, sg, at, last ? TAB_HEADER : 0, &t);
-			if (r)
-				return r;
-			continue;
-		}
-		key_text(k, i + 1, text, sizeof(text));
-		if (kv->val->type != TOML_TABLE)
-			return fail_pos(p, sg->pos,
-					last ? "duplicate key '%s'" : "key '%s' is not a table", text);
-		t = (struct node *)kv->val;
-		if (t->flags & TAB_INLINE)
-			return fail_pos(p, sg->pos, "inline table '%s' cannot be extended", text);
-		if (last && (t->flags & (TAB_HEADER | TAB_DOTTED)))
-			return fail_pos(p, sg->pos, "table '%s' defined twice", text);
-		if (last) { /* an implied table now gets its own header */
-			t->flags |= TAB_HEADER;
-			t->v.pos = at;
-			kv->key_pos = sg->pos;
-		}
-	}
+	if (r)
+		return r;
+	kv = table_find(t, last->name);
+	if (!kv)
+		return table_add_sub(p, t, last, at, TAB_HEADER, &p->cur);
+	t = (struct node *)kv->val;
+	key_text(k, k->n, text, sizeof(text));
+	if (t->v.type != TOML_TABLE)
+		return fail_pos(p, last->pos, "duplicate key '%s'", text);
+	if (t->flags & TAB_INLINE)
+		return fail_pos(p, last->pos, "inline table '%s' cannot be extended", text);
+	if (t->flags & (TAB_HEADER | TAB_DOTTED))
+		return fail_pos(p, last->pos, "table '%s' defined twice", text);
+	/* an implied table now gets its own header: errors point there */
+	t->flags |= TAB_HEADER;
+	t->v.pos = at;
+	kv->key_pos = last->pos;
 	p->cur = t;
 	return 0;
 }
@@ -935,10 +924,9 @@ static int parse_doc(struct parser *p)
 {
 	int r = 0;
 
-	/* Editors on some systems write a byte-order mark; it carries no
-	 * meaning in UTF-8, so it is skipped (columns still count it). */
+	/* TOML 1.0 has no byte-order mark; say so rather than "expected a key". */
 	if (starts(p, "\xef\xbb\xbf"))
-		p->i = 3;
+		return fail(p, 0, "byte-order mark is not allowed");
 	while (r == 0) {
 		skip_ws(p);
 		if (p->i == p->len)

@@ -1,0 +1,1538 @@
+/* Unit tests of the policy model: the TOML reader (policy_parse), the
+ * normalized printer (policy_print) and its round trip, the [network] rule
+ * grammar (policy_net.c), and the Landlock compiler at every fake ABI from 0
+ * (no Landlock) to 7.  All pure code: no file, no syscall. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compat.h"
+#include "landlock.h"
+#include "policy.h"
+#include "sysset.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- helpers ---- */
+
+static void parse_ok(struct policy *p, const char *file, const char *src)
+{
+	struct diag d = { { 0 } };
+	int r = policy_parse(p, file, src, strlen(src), &d);
+
+	if (r != 0)
+		fail_msg("policy_parse(%s) = %d: %s\n--- source:\n%s", file, r, d.msg, src);
+}
+
+/* Parses src as "p.toml" into a fresh policy; expects -EINVAL and exactly
+ * the message want. */
+static void parse_err(const char *src, const char *want)
+{
+	struct policy p;
+	struct diag d = { { 0 } };
+	int r;
+
+	policy_init(&p);
+	r = policy_parse(&p, "p.toml", src, strlen(src), &d);
+	policy_release(&p);
+	if (r != -EINVAL || strcmp(d.msg, want) != 0)
+		fail_msg("source:\n%s\ngot r=%d msg '%s'\nwant -EINVAL msg '%s'", src, r, d.msg,
+			 want);
+}
+
+static const struct policy_path *find_path(const struct policy_path *v, size_t n,
+					   const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].path, path) == 0)
+			return &v[i];
+	return NULL;
+}
+
+static void assert_grant(const struct policy *p, const char *path, unsigned access,
+			 unsigned line, unsigned col)
+{
+	const struct policy_path *g = find_path(p->paths, p->n_paths, path);
+
+	if (!g)
+		fail_msg("no grant for '%s'", path);
+	assert_int_equal(g->access, access);
+	assert_int_equal(g->origin.line, line);
+	assert_int_equal(g->origin.col, col);
+}
+
+static void assert_range(const struct policy_ports *r, unsigned lo, unsigned hi)
+{
+	assert_int_equal(r->lo, lo);
+	assert_int_equal(r->hi, hi);
+}
+
+/* Prints p into a string (returns owned). */
+static char *print_str(const struct policy *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(policy_print(p, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+/* ---- policy_parse: valid documents ---- */
+
+static const char full_doc[] =
+	"# every section and key\n"				/* 1 */
+	"[filesystem]\n"					/* 2 */
+	"system = true\n"					/* 3 */
+	"read = [\"/usr\", \"/etc/hosts\"]\n"			/* 4 */
+	"write = [\"/tmp/work\", '/tmp/a b']\n"			/* 5 */
+	"\n"							/* 6 */
+	"[exec]\n"						/* 7 */
+	"allow = [\"/usr/bin/python3\", \"/bin/sh\"]\n"		/* 8 */
+	"\n"							/* 9 */
+	"[network]\n"						/* 10 */
+	"allow = [\":443\", \"tcp://*:8000-8100\", \"udp://*:*\"]\n" /* 11 */
+	"allow_bind = [8080, \"9000-9001\", 0]\n"		/* 12 */
+	"\n"							/* 13 */
+	"[syscalls]\n"						/* 14 */
+	"extra_deny = [\"chmod\", \"acct\"]\n"			/* 15 */
+	"extra_allow = [\"personality\"]\n"			/* 16 */
+	"\n"							/* 17 */
+	"[limits]\n"						/* 18 */
+	"open_files = 64\n"					/* 19 */
+	"timeout = 30\n"					/* 20 */
+	"\n"							/* 21 */
+	"[program]\n"						/* 22 */
+	"clean_env = true\n"					/* 23 */
+	"cwd = \"/tmp/work\"\n"					/* 24 */
+	"env = { FOO = \"bar\", \"X Y\" = \"z\" }\n"		/* 25 */
+	"\n"							/* 26 */
+	"[http]\n";						/* 27: empty is fine */
+
+static void parse_full_document(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "full.toml", full_doc);
+
+	assert_int_equal(p.n_sources, 1);
+	assert_string_equal(p.sources[0], "full.toml");
+
+	assert_true(p.system_set);
+	assert_int_equal(p.n_paths, 4);
+	assert_grant(&p, "/usr", POLICY_READ, 4, 9);
+	assert_grant(&p, "/etc/hosts", POLICY_READ, 4, 17);
+	assert_grant(&p, "/tmp/work", POLICY_READ | POLICY_WRITE, 5, 10);
+	assert_grant(&p, "/tmp/a b", POLICY_READ | POLICY_WRITE, 5, 23);
+	assert_ptr_equal(p.paths[0].origin.source, p.sources[0]);
+
+	assert_true(p.exec_restricted);
+	assert_int_equal(p.n_exec, 2);
+	assert_string_equal(p.exec[0].path, "/usr/bin/python3");
+	assert_string_equal(p.exec[1].path, "/bin/sh");
+	assert_int_equal(p.exec[1].origin.line, 8);
+	assert_int_equal(p.exec[1].origin.col, 30);
+
+	assert_false(p.tcp_connect_any);
+	assert_false(p.tcp_bind_any);
+	assert_true(p.udp_any);
+	assert_int_equal(p.n_connect, 2);
+	assert_range(&p.connect[0], 443, 443);
+	assert_range(&p.connect[1], 8000, 8100);
+	assert_int_equal(p.connect[1].origin.line, 11);
+	assert_int_equal(p.connect[1].origin.col, 18);
+	assert_int_equal(p.n_bind, 3);
+	assert_range(&p.bind[0], 8080, 8080);
+	assert_range(&p.bind[1], 9000, 9001);
+	assert_range(&p.bind[2], 0, 0);
+	assert_int_equal(p.bind[0].origin.line, 12);
+	assert_int_equal(p.bind[0].origin.col, 15);
+
+	assert_int_equal(p.n_sys_deny, 2);
+	assert_string_equal(p.sys_deny[0], "chmod");
+	assert_string_equal(p.sys_deny[1], "acct");
+	assert_int_equal(p.n_sys_allow, 1);
+	assert_string_equal(p.sys_allow[0], "personality");
+
+	assert_int_equal(p.open_files, 64);
+	assert_int_equal(p.timeout_sec, 30);
+
+	assert_true(p.clean_env);
+	assert_string_equal(p.cwd, "/tmp/work");
+	assert_int_equal(p.n_env, 2);
+	assert_string_equal(p.env[0], "FOO=bar");
+	assert_string_equal(p.env[1], "X Y=z");
+
+	policy_release(&p);
+	/* release leaves an empty, reusable policy */
+	assert_null(p.paths);
+	assert_int_equal(p.n_paths, 0);
+	assert_int_equal(p.n_sources, 0);
+	parse_ok(&p, "again.toml", "[filesystem]\nread = [\"/x\"]\n");
+	assert_int_equal(p.n_paths, 1);
+	policy_release(&p);
+}
+
+static void parse_empty_documents(void **state)
+{
+	static const char *const docs[] = {
+		"",
+		"\n\n",
+		"# only a comment\n",
+		"[filesystem]\n[network]\n[http]\n[limits]\n",
+		"[filesystem]\nread = []\nwrite = []\n[network]\nallow = []\nallow_bind = []\n"
+		"[syscalls]\nextra_deny = []\nextra_allow = []\n[limits]\n[program]\nenv = {}\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(docs); i++) {
+		struct policy p;
+
+		policy_init(&p);
+		parse_ok(&p, "e.toml", docs[i]);
+		assert_false(p.system_set);
+		assert_false(p.exec_restricted);
+		assert_int_equal(p.n_paths + p.n_exec + p.n_connect + p.n_bind + p.n_sys_deny +
+					 p.n_sys_allow + p.n_env,
+				 0);
+		assert_false(p.tcp_connect_any || p.tcp_bind_any || p.udp_any || p.clean_env);
+		assert_int_equal(p.open_files + p.timeout_sec, 0);
+		assert_null(p.cwd);
+		policy_release(&p);
+	}
+}
+
+static void parse_env_table_form(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "t.toml",
+		 "[program]\n"
+		 "clean_env = false\n"
+		 "\n"
+		 "[program.env]\n"
+		 "FOO = \"bar\"\n"
+		 "\"WITH SPACE\" = 'v'\n"
+		 "EMPTY = \"\"\n"
+		 "ESC = \"a\\tb\\\"c\"\n"
+		 "EQ = \"x=y\"\n");
+	assert_false(p.clean_env);
+	assert_int_equal(p.n_env, 5);
+	assert_string_equal(p.env[0], "FOO=bar");
+	assert_string_equal(p.env[1], "WITH SPACE=v");
+	assert_string_equal(p.env[2], "EMPTY=");
+	assert_string_equal(p.env[3], "ESC=a\tb\"c");
+	assert_string_equal(p.env[4], "EQ=x=y");
+	policy_release(&p);
+
+	/* [program.env] alone implies [program]. */
+	policy_init(&p);
+	parse_ok(&p, "t.toml", "[program.env]\nA = \"1\"\n");
+	assert_int_equal(p.n_env, 1);
+	assert_string_equal(p.env[0], "A=1");
+	policy_release(&p);
+}
+
+static void parse_env_inline_and_dotted_forms(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "i.toml", "[program]\nenv = { B = \"2\", A = \"1\" }\n");
+	assert_int_equal(p.n_env, 2);
+	assert_string_equal(p.env[0], "B=2"); /* document order */
+	assert_string_equal(p.env[1], "A=1");
+	policy_release(&p);
+
+	policy_init(&p);
+	parse_ok(&p, "d.toml", "[program]\nenv.LANG = \"C\"\nenv.TZ = \"UTC\"\n");
+	assert_int_equal(p.n_env, 2);
+	assert_string_equal(p.env[0], "LANG=C");
+	assert_string_equal(p.env[1], "TZ=UTC");
+	policy_release(&p);
+}
+
+static void parse_allow_bind_ints_and_strings(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "b.toml",
+		 "[network]\nallow_bind = [0, 8080, \"9000-9001\", \"22,80\", 65535, 0x50, \"1\"]\n");
+	assert_false(p.tcp_bind_any);
+	assert_int_equal(p.n_bind, 8);
+	assert_range(&p.bind[0], 0, 0);
+	assert_range(&p.bind[1], 8080, 8080);
+	assert_range(&p.bind[2], 9000, 9001);
+	assert_range(&p.bind[3], 22, 22);
+	assert_range(&p.bind[4], 80, 80);
+	assert_range(&p.bind[5], 65535, 65535);
+	assert_range(&p.bind[6], 80, 80);
+	assert_range(&p.bind[7], 1, 1);
+	assert_int_equal(p.n_connect, 0);
+	policy_release(&p);
+
+	policy_init(&p);
+	parse_ok(&p, "b.toml", "[network]\nallow_bind = [\"*\"]\n");
+	assert_true(p.tcp_bind_any);
+	assert_int_equal(p.n_bind, 0);
+	assert_false(p.tcp_connect_any);
+	policy_release(&p);
+}
+
+static void parse_merges_two_files(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "a.toml",
+		 "[filesystem]\nsystem = true\nread = [\"/srv\", \"/data\"]\n"
+		 "[network]\nallow = [\":443\"]\n"
+		 "[limits]\ntimeout = 10\nopen_files = 100\n"
+		 "[program]\nenv = { A = \"1\" }\n"
+		 "[syscalls]\nextra_deny = [\"acct\"]\n");
+	parse_ok(&p, "b.toml",
+		 "[filesystem]\n"
+		 "write = [\"/data\", \"/out\"]\n"
+		 "[exec]\nallow = [\"/bin/sh\"]\n"
+		 "[network]\nallow = [\":80\"]\nallow_bind = [8080]\n"
+		 "[limits]\ntimeout = 20\n"
+		 "[program]\nenv = { B = \"2\" }\ncwd = \"/out\"\n"
+		 "[syscalls]\nextra_deny = [\"chmod\"]\n");
+
+	assert_int_equal(p.n_sources, 2);
+	assert_string_equal(p.sources[0], "a.toml");
+	assert_string_equal(p.sources[1], "b.toml");
+	assert_true(p.system_set); /* b does not say otherwise */
+
+	assert_int_equal(p.n_paths, 3);
+	assert_grant(&p, "/srv", POLICY_READ, 3, 9);
+	/* The grant of the same path merges access and keeps the first origin. */
+	assert_grant(&p, "/data", POLICY_READ | POLICY_WRITE, 3, 17);
+	assert_string_equal(find_path(p.paths, p.n_paths, "/data")->origin.source, "a.toml");
+	assert_grant(&p, "/out", POLICY_READ | POLICY_WRITE, 2, 19);
+	assert_string_equal(find_path(p.paths, p.n_paths, "/out")->origin.source, "b.toml");
+
+	assert_true(p.exec_restricted);
+	assert_int_equal(p.n_exec, 1);
+	assert_int_equal(p.n_connect, 2);
+	assert_range(&p.connect[0], 443, 443);
+	assert_range(&p.connect[1], 80, 80);
+	assert_string_equal(p.connect[1].origin.source, "b.toml");
+	assert_int_equal(p.n_bind, 1);
+	assert_int_equal(p.timeout_sec, 20); /* the later file wins */
+	assert_int_equal(p.open_files, 100);
+	assert_string_equal(p.cwd, "/out");
+	assert_int_equal(p.n_env, 2);
+	assert_string_equal(p.env[0], "A=1");
+	assert_string_equal(p.env[1], "B=2");
+	assert_int_equal(p.n_sys_deny, 2);
+
+	/* The same file name registers one source. */
+	parse_ok(&p, "a.toml", "");
+	assert_int_equal(p.n_sources, 2);
+	policy_release(&p);
+}
+
+static void parse_same_path_merges(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "m.toml",
+		 "[filesystem]\n"
+		 "write = [\"/w\"]\n"
+		 "read = [\"/r\", \"/w\", \"/r\"]\n"
+		 "[exec]\n"
+		 "allow = [\"/bin/sh\", \"/bin/sh\"]\n");
+	assert_int_equal(p.n_paths, 2);
+	assert_grant(&p, "/w", POLICY_READ | POLICY_WRITE, 2, 10);
+	assert_grant(&p, "/r", POLICY_READ, 3, 9);
+	assert_int_equal(p.n_exec, 1);
+	/* Not canonicalized: a trailing slash is another path. */
+	parse_ok(&p, "m2.toml", "[filesystem]\nread = [\"/r/\"]\n");
+	assert_int_equal(p.n_paths, 3);
+	policy_release(&p);
+}
+
+static void parse_exec_empty_list_restricts(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "x.toml", "[exec]\nallow = []\n");
+	assert_true(p.exec_restricted);
+	assert_int_equal(p.n_exec, 0);
+	policy_release(&p);
+}
+
+static void parse_network_any(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "n.toml", "[network]\nallow = [\"*\"]\n");
+	assert_true(p.tcp_connect_any);
+	assert_true(p.udp_any);
+	policy_release(&p);
+
+	policy_init(&p);
+	parse_ok(&p, "n.toml", "[network]\nallow = [\"tcp://*:*\"]\n");
+	assert_true(p.tcp_connect_any);
+	assert_false(p.udp_any);
+	policy_release(&p);
+}
+
+static void parse_paths_with_dots_in_names(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "d.toml",
+		 "[filesystem]\nread = [\"/a/.b\", \"/a/..b\", \"/a/b..\", \"/...\", \"/a.\", \"/\"]\n");
+	assert_int_equal(p.n_paths, 6);
+	policy_release(&p);
+}
+
+/* ---- policy_parse: errors ---- */
+
+static void parse_errors_structure(void **state)
+{
+	(void)state;
+	parse_err("[foo]\n", "p.toml:1:2: unknown section [foo]");
+	parse_err("\n\n[ filesystems ]\n", "p.toml:3:3: unknown section [filesystems]");
+	parse_err("foo = {}\n", "p.toml:1:1: unknown section [foo]");
+	parse_err("x = 1\n",
+		  "p.toml:1:1: unknown top-level key 'x' (expected a section such as [filesystem])");
+	parse_err("filesystem = 1\n", "p.toml:1:1: 'filesystem' must be a section, not integer");
+	parse_err("network = []\n", "p.toml:1:1: 'network' must be a section, not array");
+	parse_err("[filesystem]\nwirte = []\n", "p.toml:2:1: unknown key 'wirte' in [filesystem]");
+	parse_err("[filesystem.sub]\n", "p.toml:1:13: unknown key 'sub' in [filesystem]");
+	parse_err("[network]\nallow = []\nconnect = []\n",
+		  "p.toml:3:1: unknown key 'connect' in [network]");
+	parse_err("[program]\nenviron = {}\n", "p.toml:2:1: unknown key 'environ' in [program]");
+	parse_err("[limits]\n  cpu = 1\n", "p.toml:2:3: unknown key 'cpu' in [limits]");
+	/* A TOML syntax error keeps the parser's position and words. */
+	parse_err("[filesystem]\nread = [\"/x\"]\nread = []\n", "p.toml:3:1: duplicate key 'read'");
+}
+
+static void parse_errors_types(void **state)
+{
+	(void)state;
+	parse_err("[filesystem]\nread = \"/x\"\n",
+		  "p.toml:2:8: 'read' must be an array of strings, not string");
+	parse_err("[filesystem]\nwrite = [\"/x\", 1]\n",
+		  "p.toml:2:16: 'write' must contain strings, not integer");
+	parse_err("[filesystem]\nread = [[\"/x\"]]\n",
+		  "p.toml:2:9: 'read' must contain strings, not array");
+	parse_err("[filesystem]\nsystem = \"yes\"\n",
+		  "p.toml:2:10: 'system' must be a boolean, not string");
+	parse_err("[filesystem]\nsystem = 1\n", "p.toml:2:10: 'system' must be a boolean, not integer");
+	parse_err("[exec]\nallow = \"/bin/sh\"\n",
+		  "p.toml:2:9: 'allow' must be an array of strings, not string");
+	parse_err("[network]\nallow = [443]\n", "p.toml:2:10: 'allow' must contain strings, not integer");
+	parse_err("[network]\nallow_bind = \"80\"\n",
+		  "p.toml:2:14: 'allow_bind' must be an array of ports, not string");
+	parse_err("[network]\nallow_bind = [true]\n",
+		  "p.toml:2:15: 'allow_bind' must contain ports, not boolean");
+	parse_err("[syscalls]\nextra_deny = \"acct\"\n",
+		  "p.toml:2:14: 'extra_deny' must be an array of strings, not string");
+	parse_err("[syscalls]\nextra_allow = [{}]\n",
+		  "p.toml:2:16: 'extra_allow' must contain strings, not table");
+	parse_err("[limits]\ntimeout = \"30\"\n", "p.toml:2:11: 'timeout' must be an integer, not string");
+	parse_err("[limits]\nopen_files = true\n",
+		  "p.toml:2:14: 'open_files' must be an integer, not boolean");
+	parse_err("[program]\nclean_env = \"true\"\n",
+		  "p.toml:2:13: 'clean_env' must be a boolean, not string");
+	parse_err("[program]\ncwd = 1\n", "p.toml:2:7: 'cwd' must be a string, not integer");
+	parse_err("[program]\nenv = \"A=1\"\n", "p.toml:2:7: 'env' must be a table of strings, not string");
+	parse_err("[program]\nenv = [\"A=1\"]\n", "p.toml:2:7: 'env' must be a table of strings, not array");
+	parse_err("[program]\nenv = { A = 1 }\n", "p.toml:2:13: env value 'A' must be a string, not integer");
+	parse_err("[program.env]\nA = \"1\"\nB = false\n",
+		  "p.toml:3:5: env value 'B' must be a string, not boolean");
+}
+
+static void parse_errors_values(void **state)
+{
+	(void)state;
+	parse_err("[filesystem]\nread = [\"rel/x\"]\n",
+		  "p.toml:2:9: relative path 'rel/x': paths must be absolute");
+	parse_err("[filesystem]\nread = [\"\"]\n", "p.toml:2:9: relative path '': paths must be absolute");
+	parse_err("[filesystem]\nwrite = [\"~/x\"]\n",
+		  "p.toml:2:10: relative path '~/x': paths must be absolute");
+	parse_err("[filesystem]\nwrite = [\"/a/../b\"]\n",
+		  "p.toml:2:10: path '/a/../b' contains '.' or '..'");
+	parse_err("[filesystem]\nread = [\"/a/./b\"]\n", "p.toml:2:9: path '/a/./b' contains '.' or '..'");
+	parse_err("[filesystem]\nread = [\"/a/..\"]\n", "p.toml:2:9: path '/a/..' contains '.' or '..'");
+	parse_err("[filesystem]\nread = [\"/.\"]\n", "p.toml:2:9: path '/.' contains '.' or '..'");
+	parse_err("[filesystem]\nread = [\"/ok\", \"/x//../y\"]\n",
+		  "p.toml:2:16: path '/x//../y' contains '.' or '..'");
+	parse_err("[exec]\nallow = [\"sh\"]\n", "p.toml:2:10: relative path 'sh': paths must be absolute");
+	parse_err("[exec]\nallow = [\"/bin/../bin/sh\"]\n",
+		  "p.toml:2:10: path '/bin/../bin/sh' contains '.' or '..'");
+	parse_err("[limits]\nopen_files = 0\n", "p.toml:2:14: 'open_files' must be a positive integer");
+	parse_err("[limits]\ntimeout = -5\n", "p.toml:2:11: 'timeout' must be a positive integer");
+	parse_err("[program]\ncwd = \"tmp\"\n", "p.toml:2:7: relative path 'tmp': 'cwd' must be absolute");
+	parse_err("[program]\ncwd = \"\"\n", "p.toml:2:7: relative path '': 'cwd' must be absolute");
+	parse_err("[syscalls]\nextra_deny = [\"\"]\n", "p.toml:2:15: empty syscall name");
+	parse_err("[syscalls]\nextra_allow = [\"keyctl\", \"\"]\n", "p.toml:2:26: empty syscall name");
+	parse_err("[network]\nallow = [\"example.com:443\"]\n",
+		  "p.toml:2:10: invalid network rule 'example.com:443': host and address rules need "
+		  "the supervisor, not supported yet (use ':PORT' or '*:PORT' for any host)");
+	parse_err("[network]\nallow = [\":443\", \":0\"]\n",
+		  "p.toml:2:18: invalid network rule ':0': expected ports as p, p1,p2, lo-hi or * "
+		  "(1-65535)");
+	parse_err("[network]\nallow_bind = [70000]\n",
+		  "p.toml:2:15: invalid bind ports '70000': expected ports as p, p1,p2, lo-hi or * "
+		  "(0-65535)");
+	parse_err("[network]\nallow_bind = [-1]\n",
+		  "p.toml:2:15: invalid bind ports '-1': expected ports as p, p1,p2, lo-hi or * "
+		  "(0-65535)");
+	parse_err("[network]\nallow_bind = [\"90-80\"]\n",
+		  "p.toml:2:15: invalid bind ports '90-80': expected ports as p, p1,p2, lo-hi or * "
+		  "(0-65535)");
+}
+
+/* An environment variable name is non-empty and holds no '=': otherwise
+ * "A=B" = "c" would silently set A to "B=c". */
+static void parse_errors_env_names(void **state)
+{
+	(void)state;
+	parse_err("[program]\nenv = { \"A=B\" = \"c\" }\n",
+		  "p.toml:2:9: invalid environment variable name 'A=B': names must be non-empty "
+		  "and contain no '='");
+	parse_err("[program.env]\n\"\" = \"c\"\n",
+		  "p.toml:2:1: invalid environment variable name '': names must be non-empty "
+		  "and contain no '='");
+}
+
+static void parse_errors_not_supported_yet(void **state)
+{
+	static const struct {
+		const char *src, *want;
+	} cases[] = {
+		{ "[filesystem]\ndeny = [\"/etc\"]\n", "p.toml:2:1: 'deny' in [filesystem] is not supported yet" },
+		{ "[filesystem]\nworkdir = \"/w\"\n", "p.toml:2:1: 'workdir' in [filesystem] is not supported yet" },
+		{ "[network]\ndeny = []\n", "p.toml:2:1: 'deny' in [network] is not supported yet" },
+		{ "[http]\nallow = [\"GET example.com/*\"]\n", "p.toml:2:1: 'allow' in [http] is not supported yet" },
+		{ "[http]\n deny = []\n", "p.toml:2:2: 'deny' in [http] is not supported yet" },
+		{ "[http]\nports = [80]\n", "p.toml:2:1: 'ports' in [http] is not supported yet" },
+		{ "[exec]\nallow = []\ndeny_argv = []\n", "p.toml:3:1: 'deny_argv' in [exec] is not supported yet" },
+		{ "[limits]\nmemory = \"512M\"\n", "p.toml:2:1: 'memory' in [limits] is not supported yet" },
+		{ "[limits]\nprocesses = 10\n", "p.toml:2:1: 'processes' in [limits] is not supported yet" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		parse_err(cases[i].src, cases[i].want);
+}
+
+static void parse_errors_toml_syntax_positioned(void **state)
+{
+	struct policy p;
+	struct diag d = { { 0 } };
+	static const char *const bad[] = {
+		"[filesystem\n", "[filesystem]\nread = [\"/x\"\n", "[limits]\ntimeout = 1.5\n",
+		"[filesystem]\nread = [\"/x]\n", "[[filesystem]]\n", "[program]\nenv = { A = \"1\", }\n",
+	};
+
+	(void)state;
+	/* The exact words are the TOML parser's; here only the prefix. */
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		policy_init(&p);
+		assert_int_equal(policy_parse(&p, "syn.toml", bad[i], strlen(bad[i]), &d), -EINVAL);
+		if (strncmp(d.msg, "syn.toml:", 9) != 0 || !strchr(d.msg + 9, ':'))
+			fail_msg("'%s': no file:line:col in '%s'", bad[i], d.msg);
+		policy_release(&p);
+	}
+	/* Length is honoured: the text need not be NUL-terminated. */
+	policy_init(&p);
+	assert_int_equal(policy_parse(&p, "n.toml", "[limits]\ntimeout = 5garbage", 20, &d), 0);
+	assert_int_equal(p.timeout_sec, 5);
+	policy_release(&p);
+}
+
+/* ---- policy_print ---- */
+
+static const char print_doc[] =
+	"[program]\n"
+	"env = { ZED = \"last\", A = \"tab\\there\", \"X Y\" = 'q\"uote' }\n"
+	"cwd = \"/tmp/work\"\n"
+	"clean_env = true\n"
+	"[limits]\n"
+	"timeout = 30\n"
+	"open_files = 64\n"
+	"[syscalls]\n"
+	"extra_allow = [\"personality\"]\n"
+	"extra_deny = [\"chmod\", \"acct\"]\n"
+	"[network]\n"
+	"allow_bind = [8080, \"9000-9001\", 0]\n"
+	"allow = [\"udp://*:*\", \"tcp://*:8000-8100\", \":443\"]\n"
+	"[exec]\n"
+	"allow = [\"/usr/bin/python3\", \"/bin/sh\"]\n"
+	"[filesystem]\n"
+	"write = [\"/tmp/work\", \"/tmp/a b\"]\n"
+	"read = [\"/usr\", \"/etc/hosts\", '/srv/a\"b\\c']\n"
+	"system = true\n";
+
+static const char print_want[] =
+	"[filesystem]\n"
+	"system = true\n"
+	"read = [\n"
+	"  \"/etc/hosts\",\n"
+	"  \"/srv/a\\\"b\\\\c\",\n"
+	"  \"/usr\",\n"
+	"]\n"
+	"write = [\n"
+	"  \"/tmp/a b\",\n"
+	"  \"/tmp/work\",\n"
+	"]\n"
+	"\n"
+	"[exec]\n"
+	"allow = [\n"
+	"  \"/bin/sh\",\n"
+	"  \"/usr/bin/python3\",\n"
+	"]\n"
+	"\n"
+	"[network]\n"
+	"allow = [\n"
+	"  \"tcp://*:443\",\n"
+	"  \"tcp://*:8000-8100\",\n"
+	"  \"udp://*:*\",\n"
+	"]\n"
+	"allow_bind = [\n"
+	"  \"0\",\n"
+	"  \"8080\",\n"
+	"  \"9000-9001\",\n"
+	"]\n"
+	"\n"
+	"[syscalls]\n"
+	"extra_deny = [\n"
+	"  \"acct\",\n"
+	"  \"chmod\",\n"
+	"]\n"
+	"extra_allow = [\n"
+	"  \"personality\",\n"
+	"]\n"
+	"\n"
+	"[limits]\n"
+	"open_files = 64\n"
+	"timeout = 30\n"
+	"\n"
+	"[program]\n"
+	"clean_env = true\n"
+	"cwd = \"/tmp/work\"\n"
+	"\n"
+	"[program.env]\n"
+	"\"A\" = \"tab\\u0009here\"\n"
+	"\"X Y\" = \"q\\\"uote\"\n"
+	"\"ZED\" = \"last\"\n";
+
+static const char empty_want[] =
+	"[filesystem]\n"
+	"system = false\n"
+	"\n"
+	"[network]\n"
+	"\n"
+	"[syscalls]\n"
+	"\n"
+	"[limits]\n"
+	"\n"
+	"[program]\n"
+	"clean_env = false\n";
+
+static void print_exact_sample(void **state)
+{
+	struct policy p;
+	char *out;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "s.toml", print_doc);
+	out = print_str(&p);
+	assert_string_equal(out, print_want);
+	free(out);
+	policy_release(&p);
+}
+
+static void print_exact_empty(void **state)
+{
+	struct policy p;
+	char *out;
+
+	(void)state;
+	policy_init(&p);
+	out = print_str(&p);
+	assert_string_equal(out, empty_want);
+	free(out);
+	policy_release(&p);
+}
+
+static void print_exact_any(void **state)
+{
+	struct policy p;
+	char *out;
+
+	(void)state;
+	policy_init(&p);
+	/* "*" opens TCP and UDP; the ports it covers are not listed again. */
+	parse_ok(&p, "a.toml",
+		 "[network]\nallow = [\":443\", \"*\"]\nallow_bind = [\"80\", \"*\"]\n"
+		 "[exec]\nallow = []\n");
+	out = print_str(&p);
+	assert_string_equal(out, "[filesystem]\n"
+				 "system = false\n"
+				 "\n"
+				 "[exec]\n"
+				 "allow = []\n"
+				 "\n"
+				 "[network]\n"
+				 "allow = [\n"
+				 "  \"tcp://*:*\",\n"
+				 "  \"udp://*:*\",\n"
+				 "]\n"
+				 "allow_bind = [\n"
+				 "  \"*\",\n"
+				 "]\n"
+				 "\n"
+				 "[syscalls]\n"
+				 "\n"
+				 "[limits]\n"
+				 "\n"
+				 "[program]\n"
+				 "clean_env = false\n");
+	free(out);
+	policy_release(&p);
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(((const struct policy_path *)a)->path, ((const struct policy_path *)b)->path);
+}
+
+static int cmp_ports(const void *a, const void *b)
+{
+	const struct policy_ports *x = a, *y = b;
+
+	return x->lo != y->lo ? (int)x->lo - (int)y->lo : (int)x->hi - (int)y->hi;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts a copy of an array so two policies compare as sets of rules. */
+static void *sorted(const void *v, size_t n, size_t sz, int (*cmp)(const void *, const void *))
+{
+	void *c = malloc(n * sz + 1);
+
+	assert_non_null(c);
+	if (n)
+		memcpy(c, v, n * sz);
+	qsort(c, n, sz, cmp);
+	return c;
+}
+
+static void assert_paths_equal(const struct policy_path *a, size_t na,
+			       const struct policy_path *b, size_t nb)
+{
+	struct policy_path *x = sorted(a, na, sizeof(*a), cmp_path);
+	struct policy_path *y = sorted(b, nb, sizeof(*b), cmp_path);
+
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		assert_string_equal(x[i].path, y[i].path);
+		assert_int_equal(x[i].access, y[i].access);
+	}
+	free(x);
+	free(y);
+}
+
+static void assert_ports_equal(const struct policy_ports *a, size_t na,
+			       const struct policy_ports *b, size_t nb)
+{
+	struct policy_ports *x = sorted(a, na, sizeof(*a), cmp_ports);
+	struct policy_ports *y = sorted(b, nb, sizeof(*b), cmp_ports);
+
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_range(&y[i], x[i].lo, x[i].hi);
+	free(x);
+	free(y);
+}
+
+static void assert_strv_equal(char **a, size_t na, char **b, size_t nb)
+{
+	char **x = sorted(a, na, sizeof(*a), cmp_strp);
+	char **y = sorted(b, nb, sizeof(*b), cmp_strp);
+
+	assert_int_equal(na, nb);
+	for (size_t i = 0; i < na; i++)
+		assert_string_equal(x[i], y[i]);
+	free(x);
+	free(y);
+}
+
+/* Equal as rules: origins and order do not matter, and ports an "any" flag
+ * already covers are not rules. */
+static void assert_policy_equal(const struct policy *a, const struct policy *b)
+{
+	assert_int_equal(a->system_set, b->system_set);
+	assert_paths_equal(a->paths, a->n_paths, b->paths, b->n_paths);
+	assert_int_equal(a->exec_restricted, b->exec_restricted);
+	assert_paths_equal(a->exec, a->n_exec, b->exec, b->n_exec);
+	assert_int_equal(a->tcp_connect_any, b->tcp_connect_any);
+	assert_int_equal(a->tcp_bind_any, b->tcp_bind_any);
+	assert_int_equal(a->udp_any, b->udp_any);
+	if (!a->tcp_connect_any)
+		assert_ports_equal(a->connect, a->n_connect, b->connect, b->n_connect);
+	if (!a->tcp_bind_any)
+		assert_ports_equal(a->bind, a->n_bind, b->bind, b->n_bind);
+	assert_strv_equal(a->sys_deny, a->n_sys_deny, b->sys_deny, b->n_sys_deny);
+	assert_strv_equal(a->sys_allow, a->n_sys_allow, b->sys_allow, b->n_sys_allow);
+	assert_int_equal(a->open_files, b->open_files);
+	assert_int_equal(a->timeout_sec, b->timeout_sec);
+	assert_int_equal(a->clean_env, b->clean_env);
+	if (a->cwd || b->cwd) {
+		assert_non_null(a->cwd);
+		assert_non_null(b->cwd);
+		assert_string_equal(a->cwd, b->cwd);
+	}
+	assert_strv_equal(a->env, a->n_env, b->env, b->n_env);
+}
+
+static void round_trip(const char *src)
+{
+	struct policy p, q;
+	char *once, *twice;
+
+	policy_init(&p);
+	policy_init(&q);
+	parse_ok(&p, "rt.toml", src);
+	once = print_str(&p);
+	parse_ok(&q, "printed.toml", once);
+	assert_policy_equal(&p, &q);
+	twice = print_str(&q);
+	assert_string_equal(once, twice); /* printing is a fixed point */
+	free(once);
+	free(twice);
+	policy_release(&p);
+	policy_release(&q);
+}
+
+static void print_round_trip(void **state)
+{
+	static const char *const docs[] = {
+		"",
+		full_doc,
+		print_doc,
+		"[network]\nallow = [\"*\"]\nallow_bind = [\"*\"]\n",
+		"[network]\nallow = [\"tcp://*:*\", \":22\"]\nallow_bind = [0, 1, 65535]\n",
+		"[network]\nallow = [\":1-65535\", \":80,443\", \":443\"]\n",
+		"[exec]\nallow = []\n[filesystem]\nread = [\"/x\"]\nwrite = [\"/x\"]\n",
+		"[program.env]\nK = \"\\u00e9\\\\\\\"\\n\\r\\u007f\"\n\"odd key\" = \"v\"\n",
+		"[filesystem]\nread = [\"/we ird/\\\"q\\\"/\\\\/\\t\"]\n",
+		"[limits]\ntimeout = 9223372036854775807\nopen_files = 1\n",
+		"[program]\ncwd = \"/\"\nclean_env = false\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(docs); i++)
+		round_trip(docs[i]);
+}
+
+/* ---- [network] rule grammar ---- */
+
+static const struct policy_origin flag = { 0 };
+
+struct net_ok {
+	const char *spec;
+	bool tcp_any, udp_any;
+	size_t n;
+	struct {
+		uint16_t lo, hi;
+	} r[3];
+};
+
+static void net_grammar_accepts(void **state)
+{
+	static const struct net_ok cases[] = {
+		{ ":443", false, false, 1, { { 443, 443 } } },
+		{ "*:443", false, false, 1, { { 443, 443 } } },
+		{ "tcp://*:443", false, false, 1, { { 443, 443 } } },
+		{ "tcp://:443", false, false, 1, { { 443, 443 } } },
+		{ "tcp://*:80,443", false, false, 2, { { 80, 80 }, { 443, 443 } } },
+		{ "tcp://*:8000-8100", false, false, 1, { { 8000, 8100 } } },
+		{ ":22,8000-8100,443", false, false, 3, { { 22, 22 }, { 8000, 8100 }, { 443, 443 } } },
+		{ ":1", false, false, 1, { { 1, 1 } } },
+		{ ":65535", false, false, 1, { { 65535, 65535 } } },
+		{ ":1-65535", false, false, 1, { { 1, 65535 } } },
+		{ ":80-80", false, false, 1, { { 80, 80 } } },
+		{ "*", true, true, 0, { { 0, 0 } } },
+		{ "*:*", true, true, 0, { { 0, 0 } } },
+		{ ":*", true, true, 0, { { 0, 0 } } },
+		{ "tcp://*:*", true, false, 0, { { 0, 0 } } },
+		{ "tcp://*", true, false, 0, { { 0, 0 } } },
+		{ "udp://*:*", false, true, 0, { { 0, 0 } } },
+		{ "udp://*", false, true, 0, { { 0, 0 } } },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct net_ok *c = &cases[i];
+		struct policy p;
+		struct diag d = { { 0 } };
+		int r;
+
+		policy_init(&p);
+		r = policy_add_net_allow(&p, c->spec, flag, &d);
+		if (r != 0)
+			fail_msg("'%s' rejected: %s", c->spec, d.msg);
+		if (p.tcp_connect_any != c->tcp_any || p.udp_any != c->udp_any || p.n_connect != c->n)
+			fail_msg("'%s': tcp_any %d udp_any %d n %zu, want %d %d %zu", c->spec,
+				 p.tcp_connect_any, p.udp_any, p.n_connect, c->tcp_any, c->udp_any,
+				 c->n);
+		for (size_t k = 0; k < c->n; k++)
+			assert_range(&p.connect[k], c->r[k].lo, c->r[k].hi);
+		assert_false(p.tcp_bind_any);
+		assert_int_equal(p.n_bind, 0);
+		policy_release(&p);
+	}
+}
+
+#define PORTS_WHY "expected ports as p, p1,p2, lo-hi or * (1-65535)"
+#define HOST_WHY                                                                          \
+	"host and address rules need the supervisor, not supported yet (use ':PORT' or "   \
+	"'*:PORT' for any host)"
+#define SHAPE_WHY "expected [tcp://|udp://]TARGET[:PORTS]"
+#define UDP_WHY "per-port UDP rules need the supervisor, not supported yet (only 'udp://*:*')"
+
+struct net_bad {
+	const char *spec, *why;
+};
+
+/* Checks every case and reports each mismatch before failing. */
+static void net_rejects(const struct net_bad *cases, size_t n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct policy p;
+		struct diag d = { { 0 } };
+		char want[400];
+		int r;
+
+		policy_init(&p);
+		snprintf(want, sizeof(want), "invalid network rule '%s': %s", cases[i].spec,
+			 cases[i].why);
+		r = policy_add_net_allow(&p, cases[i].spec, flag, &d);
+		if (r != -EINVAL || strcmp(d.msg, want) != 0) {
+			print_error("'%s': r=%d msg '%s'\n  want -EINVAL '%s'\n", cases[i].spec, r,
+				    d.msg, want);
+			bad++;
+		}
+		if (p.tcp_connect_any || p.udp_any) {
+			print_error("'%s': rejected but opened the network\n", cases[i].spec);
+			bad++;
+		}
+		policy_release(&p);
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void net_grammar_rejects(void **state)
+{
+	static const struct net_bad cases[] = {
+		{ "example.com:443", HOST_WHY },
+		{ "example.com", HOST_WHY },
+		{ "1.2.3.4:80", HOST_WHY },
+		{ "10.0.0.0/8:80", HOST_WHY },
+		{ "[::1]:443", HOST_WHY },
+		{ "tcp://localhost:*", HOST_WHY },
+		{ "**:80", HOST_WHY },
+		{ "udp://*:53", UDP_WHY },
+		{ "udp://*:53,54", UDP_WHY },
+		{ "udp://:1-100", UDP_WHY },
+		{ ":0", PORTS_WHY },
+		{ ":65536", PORTS_WHY },
+		{ ":100000", PORTS_WHY },
+		{ ":80-70", PORTS_WHY },
+		{ ":", PORTS_WHY },
+		{ "*:", PORTS_WHY },
+		{ ":1,", PORTS_WHY },
+		{ ":,1", PORTS_WHY },
+		{ ":1,,2", PORTS_WHY },
+		{ ":1-", PORTS_WHY },
+		{ ":-1", PORTS_WHY },
+		{ ":0-10", PORTS_WHY },
+		{ ":http", PORTS_WHY },
+		{ ":*,80", PORTS_WHY },
+		{ ": 80", PORTS_WHY },
+		{ ":+80", PORTS_WHY },
+		{ "tcp://*:", PORTS_WHY },
+		{ "udp://*:0", PORTS_WHY },
+		{ "tcp://", SHAPE_WHY },
+		{ "udp://", SHAPE_WHY },
+		{ "", SHAPE_WHY },
+	};
+
+	(void)state;
+	net_rejects(cases, ARRAY_SIZE(cases));
+}
+
+/* A scheme other than tcp:// or udp:// is a typo or an unsupported protocol,
+ * not a host name that the supervisor will one day accept. */
+static void net_grammar_rejects_unknown_scheme(void **state)
+{
+	static const struct net_bad cases[] = {
+		{ "ftp://*:1", "unknown scheme 'ftp' (expected tcp:// or udp://)" },
+		{ "TCP://*:1", "unknown scheme 'TCP' (expected tcp:// or udp://)" },
+		{ "sctp://*:*", "unknown scheme 'sctp' (expected tcp:// or udp://)" },
+	};
+
+	(void)state;
+	net_rejects(cases, ARRAY_SIZE(cases));
+}
+
+static void net_grammar_positions_and_udp_rollback(void **state)
+{
+	struct policy p;
+	struct diag d = { { 0 } };
+	const struct policy_origin o = { "f.toml", 3, 7 };
+
+	(void)state;
+	policy_init(&p);
+	assert_int_equal(policy_add_net_allow(&p, ":80", o, &d), 0);
+	assert_int_equal(policy_add_net_allow(&p, "udp://*:53", o, &d), -EINVAL);
+	assert_string_equal(d.msg, "f.toml:3:7: invalid network rule 'udp://*:53': " UDP_WHY);
+	/* The rejected UDP rule leaves nothing behind. */
+	assert_int_equal(p.n_connect, 1);
+	assert_false(p.udp_any);
+	assert_int_equal(p.connect[0].origin.line, 3);
+	assert_int_equal(policy_add_net_allow(&p, ":80-70", o, &d), -EINVAL);
+	assert_string_equal(d.msg, "f.toml:3:7: invalid network rule ':80-70': " PORTS_WHY);
+	policy_release(&p);
+}
+
+static void bind_grammar(void **state)
+{
+	static const char *const bad[] = { "70000", "65536", "-1", "", "1,", "9-8", "x", "*,80",
+					   "80-", "-80", " 80" };
+	struct policy p;
+	struct diag d = { { 0 } };
+
+	(void)state;
+	policy_init(&p);
+	assert_int_equal(policy_add_bind(&p, "0", flag, &d), 0);
+	assert_int_equal(policy_add_bind(&p, "65535", flag, &d), 0);
+	assert_int_equal(policy_add_bind(&p, "80,443,8000-8001", flag, &d), 0);
+	assert_int_equal(p.n_bind, 5);
+	assert_range(&p.bind[0], 0, 0);
+	assert_range(&p.bind[4], 8000, 8001);
+	assert_false(p.tcp_bind_any);
+	assert_int_equal(policy_add_bind(&p, "*", flag, &d), 0);
+	assert_true(p.tcp_bind_any);
+	assert_false(p.tcp_connect_any);
+	policy_release(&p);
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char want[200];
+
+		policy_init(&p);
+		snprintf(want, sizeof(want),
+			 "invalid bind ports '%s': expected ports as p, p1,p2, lo-hi or * (0-65535)",
+			 bad[i]);
+		assert_int_equal(policy_add_bind(&p, bad[i], flag, &d), -EINVAL);
+		assert_string_equal(d.msg, want);
+		policy_release(&p);
+	}
+}
+
+static void flag_rules_have_no_position(void **state)
+{
+	struct policy p;
+	struct diag d = { { 0 } };
+
+	(void)state;
+	policy_init(&p);
+	assert_int_equal(policy_add_path(&p, "rel", POLICY_READ, flag, &d), -EINVAL);
+	assert_string_equal(d.msg, "relative path 'rel': paths must be absolute");
+	assert_int_equal(policy_add_exec(&p, "/a/./b", flag, &d), -EINVAL);
+	assert_string_equal(d.msg, "path '/a/./b' contains '.' or '..'");
+	assert_int_equal(policy_add_env(&p, "NOEQ", flag, &d), -EINVAL);
+	assert_string_equal(d.msg, "invalid environment entry 'NOEQ': expected KEY=VALUE");
+	assert_int_equal(policy_add_env(&p, "=v", flag, &d), -EINVAL);
+	assert_string_equal(d.msg, "invalid environment entry '=v': expected KEY=VALUE");
+	assert_int_equal(policy_add_syscall(&p, true, "", flag, &d), -EINVAL);
+	assert_string_equal(d.msg, "empty syscall name");
+	assert_int_equal(policy_add_env(&p, "A=", flag, &d), 0);
+	assert_int_equal(policy_add_syscall(&p, false, "acct", flag, &d), 0);
+	assert_int_equal(p.n_env, 1);
+	assert_int_equal(p.n_sys_deny, 1);
+	assert_int_equal(p.n_paths + p.n_exec, 0);
+	policy_release(&p);
+}
+
+/* ---- landlock_compile at fake ABIs ---- */
+
+#define FS_V1                                                                             \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |                     \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |                     \
+	 LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |                  \
+	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |                      \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |                      \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |                    \
+	 LANDLOCK_ACCESS_FS_MAKE_SYM)
+#define NET_BOTH (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP)
+#define SCOPE_ALL (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL)
+#define RD (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define WR                                                                                \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                  \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_DIR |                   \
+	 LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |                     \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_SYM |                     \
+	 LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+static uint64_t want_handled_fs(int abi)
+{
+	static const uint64_t h[8] = {
+		0,
+		FS_V1,
+		FS_V1 | LANDLOCK_ACCESS_FS_REFER,
+		FS_V1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE,
+		FS_V1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE,
+		FS_V1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE |
+			LANDLOCK_ACCESS_FS_IOCTL_DEV,
+		FS_V1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE |
+			LANDLOCK_ACCESS_FS_IOCTL_DEV,
+		FS_V1 | LANDLOCK_ACCESS_FS_REFER | LANDLOCK_ACCESS_FS_TRUNCATE |
+			LANDLOCK_ACCESS_FS_IOCTL_DEV,
+	};
+
+	return h[abi];
+}
+
+static const char need1[] = "filesystem confinement needs Landlock ABI 1";
+static const char need3[] =
+	"denying truncate outside write grants needs Landlock ABI 3";
+static const char need6[] =
+	"scoping signals and abstract unix sockets needs Landlock ABI 6";
+static const char need4[] = "restricting TCP connect and bind needs Landlock ABI 4";
+
+static void compile_ok(const struct policy *p, int abi, bool best_effort,
+		       struct landlock_plan *plan)
+{
+	struct diag d = { { 0 } };
+	int r = landlock_compile(p, abi, best_effort, plan, &d);
+
+	if (r != 0)
+		fail_msg("landlock_compile(abi %d, best effort %d) = %d: %s", abi, best_effort, r,
+			 d.msg);
+	assert_int_equal(plan->abi, abi);
+}
+
+static void ll_errors_without_best_effort(void **state)
+{
+	static const char *const need_at[8] = { need1, need3, need3, need6, need6, need6, NULL, NULL };
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "l.toml", "[filesystem]\nread = [\"/r\"]\n[network]\nallow = [\":443\"]\n");
+	for (int abi = 0; abi <= 7; abi++) {
+		struct landlock_plan plan;
+		struct diag d = { { 0 } };
+		char what[200], want[400];
+		int r = landlock_compile(&p, abi, false, &plan, &d);
+
+		if (!need_at[abi]) {
+			assert_int_equal(r, 0);
+			assert_int_equal(plan.n_warnings, 0);
+			landlock_plan_release(&plan);
+			continue;
+		}
+		snprintf(what, sizeof(what), "%s, this kernel has %d", need_at[abi], abi);
+		snprintf(want, sizeof(want),
+			 "cannot enforce policy: %s (pass --best-effort to run without it)", what);
+		if (r != -EOPNOTSUPP || strcmp(d.msg, want) != 0)
+			fail_msg("abi %d: r=%d '%s'\nwant -EOPNOTSUPP '%s'", abi, r, d.msg, want);
+		/* A failed compile leaves an empty plan. */
+		assert_int_equal(plan.n_paths + plan.n_ports + plan.n_warnings, 0);
+		assert_null(plan.paths);
+		landlock_plan_release(&plan);
+	}
+	policy_release(&p);
+}
+
+static void assert_warnings(const struct landlock_plan *plan, int abi, const char *const *fmts)
+{
+	size_t n = 0;
+
+	for (; fmts[n]; n++) {
+		char what[200], want[300];
+
+		snprintf(what, sizeof(what), "%s, this kernel has %d", fmts[n], abi);
+		snprintf(want, sizeof(want), "not enforced: %s", what);
+		if (n >= plan->n_warnings)
+			fail_msg("abi %d: missing warning '%s'", abi, want);
+		assert_string_equal(plan->warnings[n], want);
+	}
+	if (plan->n_warnings != n)
+		fail_msg("abi %d: %zu warnings, want %zu (extra: '%s')", abi, plan->n_warnings, n,
+			 plan->warnings[n]);
+}
+
+static void ll_warnings_with_best_effort(void **state)
+{
+	static const char *const w[8][5] = {
+		{ need1, need3, need6, need4, NULL },
+		{ need3, need6, need4, NULL },
+		{ need3, need6, need4, NULL },
+		{ need6, need4, NULL },
+		{ need6, NULL },
+		{ need6, NULL },
+		{ NULL },
+		{ NULL },
+	};
+	/* Without TCP restrictions there is no network gap to warn about. */
+	static const char *const w_open[8][4] = {
+		{ need1, need3, need6, NULL },
+		{ need3, need6, NULL },
+		{ need3, need6, NULL },
+		{ need6, NULL },
+		{ need6, NULL },
+		{ need6, NULL },
+		{ NULL },
+		{ NULL },
+	};
+	struct policy p, open;
+
+	(void)state;
+	policy_init(&p);
+	policy_init(&open);
+	parse_ok(&open, "o.toml", "[network]\nallow = [\"tcp://*:*\"]\nallow_bind = [\"*\"]\n");
+	for (int abi = 0; abi <= 7; abi++) {
+		struct landlock_plan plan;
+
+		compile_ok(&p, abi, true, &plan);
+		assert_warnings(&plan, abi, w[abi]);
+		landlock_plan_release(&plan);
+		compile_ok(&open, abi, true, &plan);
+		assert_warnings(&plan, abi, w_open[abi]);
+		landlock_plan_release(&plan);
+	}
+	policy_release(&p);
+	policy_release(&open);
+}
+
+static void ll_handled_masks_per_abi(void **state)
+{
+	struct policy p, connect_any, open;
+
+	(void)state;
+	policy_init(&p);
+	policy_init(&connect_any);
+	policy_init(&open);
+	parse_ok(&connect_any, "c.toml", "[network]\nallow = [\"tcp://*:*\"]\n");
+	parse_ok(&open, "o.toml", "[network]\nallow = [\"*\"]\nallow_bind = [\"*\"]\n");
+	for (int abi = 0; abi <= 7; abi++) {
+		struct landlock_plan plan;
+
+		compile_ok(&p, abi, true, &plan);
+		assert_int_equal(plan.handled_fs, want_handled_fs(abi));
+		assert_int_equal(landlock_handled_fs(abi), want_handled_fs(abi));
+		assert_int_equal(plan.handled_net, abi >= 4 ? NET_BOTH : 0);
+		assert_int_equal(plan.scoped, abi >= 6 ? SCOPE_ALL : 0);
+		assert_int_equal(plan.n_ports, 0);
+		landlock_plan_release(&plan);
+
+		/* Any TCP connect ("tcp" scheme, host and ports "*") leaves CONNECT unhandled. */
+		compile_ok(&connect_any, abi, true, &plan);
+		assert_int_equal(plan.handled_net, abi >= 4 ? LANDLOCK_ACCESS_NET_BIND_TCP : 0);
+		landlock_plan_release(&plan);
+
+		compile_ok(&open, abi, true, &plan);
+		assert_int_equal(plan.handled_net, 0);
+		assert_int_equal(plan.handled_fs, want_handled_fs(abi));
+		landlock_plan_release(&plan);
+	}
+	policy_release(&p);
+	policy_release(&connect_any);
+	policy_release(&open);
+}
+
+static void ll_rights_read_write_exec(void **state)
+{
+	struct policy p;
+	struct landlock_plan plan;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "r.toml", "[filesystem]\nread = [\"/r\"]\nwrite = [\"/w\"]\n");
+	compile_ok(&p, 7, false, &plan);
+	assert_int_equal(plan.n_paths, 2);
+	assert_string_equal(plan.paths[0].path, "/r");
+	assert_ptr_equal(plan.paths[0].path, p.paths[0].path); /* borrowed */
+	assert_false(plan.paths[0].optional);
+	assert_false(plan.paths[0].exec);
+	assert_int_equal(plan.paths[0].access, RD | LANDLOCK_ACCESS_FS_EXECUTE);
+	assert_string_equal(plan.paths[1].path, "/w");
+	assert_int_equal(plan.paths[1].access, RD | LANDLOCK_ACCESS_FS_EXECUTE | WR);
+	assert_false(plan.paths[1].access &
+		     (LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK));
+	landlock_plan_release(&plan);
+
+	/* [exec] allow: read grants lose EXECUTE; the listed file gets it. */
+	parse_ok(&p, "e.toml", "[exec]\nallow = [\"/bin/sh\"]\n");
+	compile_ok(&p, 7, false, &plan);
+	assert_int_equal(plan.n_paths, 3);
+	assert_int_equal(plan.paths[0].access, RD);
+	assert_int_equal(plan.paths[1].access, RD | WR);
+	assert_string_equal(plan.paths[2].path, "/bin/sh");
+	assert_int_equal(plan.paths[2].access,
+			 LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE);
+	assert_false(plan.paths[2].optional);
+	/* Only [exec] entries have their ELF interpreter granted at build. */
+	assert_true(plan.paths[2].exec);
+	assert_false(plan.paths[0].exec || plan.paths[1].exec);
+	landlock_plan_release(&plan);
+	policy_release(&p);
+}
+
+static void ll_rights_masked_per_abi(void **state)
+{
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "m.toml",
+		 "[filesystem]\nsystem = true\nread = [\"/r\"]\nwrite = [\"/w\"]\n"
+		 "[exec]\nallow = [\"/bin/sh\"]\n");
+	for (int abi = 1; abi <= 7; abi++) {
+		struct landlock_plan plan;
+
+		compile_ok(&p, abi, true, &plan);
+		assert_int_equal(plan.n_paths, sysset_len + 3);
+		for (size_t i = 0; i < plan.n_paths; i++) {
+			uint64_t a = plan.paths[i].access;
+
+			if (a & ~want_handled_fs(abi))
+				fail_msg("abi %d: '%s' has unhandled rights %#llx", abi,
+					 plan.paths[i].path,
+					 (unsigned long long)(a & ~want_handled_fs(abi)));
+			if (a & (LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK))
+				fail_msg("abi %d: '%s' may make device nodes", abi,
+					 plan.paths[i].path);
+		}
+		assert_int_equal(plan.paths[sysset_len + 1].access,
+				 (RD | WR) & want_handled_fs(abi));
+		landlock_plan_release(&plan);
+	}
+	policy_release(&p);
+}
+
+static void ll_system_set(void **state)
+{
+	struct policy p;
+	struct landlock_plan plan;
+	bool saw_usr = false, saw_null = false;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "s.toml", "[filesystem]\nsystem = true\nread = [\"/data\"]\n");
+	compile_ok(&p, 6, false, &plan);
+	assert_int_equal(plan.n_paths, sysset_len + 1);
+	for (size_t i = 0; i < sysset_len; i++) {
+		assert_true(plan.paths[i].optional);
+		assert_false(plan.paths[i].exec);
+		assert_string_equal(plan.paths[i].path, sysset[i].path);
+		if (strcmp(plan.paths[i].path, "/usr") == 0) {
+			assert_int_equal(plan.paths[i].access, RD | LANDLOCK_ACCESS_FS_EXECUTE);
+			saw_usr = true;
+		}
+		if (strcmp(plan.paths[i].path, "/dev/null") == 0) {
+			assert_int_equal(plan.paths[i].access, RD | LANDLOCK_ACCESS_FS_EXECUTE | WR);
+			saw_null = true;
+		}
+	}
+	assert_true(saw_usr && saw_null);
+	assert_false(plan.paths[sysset_len].optional);
+	landlock_plan_release(&plan);
+
+	/* With [exec] allow, the system set does not grant execute either. */
+	parse_ok(&p, "x.toml", "[exec]\nallow = []\n");
+	compile_ok(&p, 6, false, &plan);
+	for (size_t i = 0; i < plan.n_paths; i++)
+		assert_false(plan.paths[i].access & LANDLOCK_ACCESS_FS_EXECUTE);
+	landlock_plan_release(&plan);
+	policy_release(&p);
+}
+
+static void ll_ports_expanded(void **state)
+{
+	struct policy p;
+	struct landlock_plan plan;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "p.toml",
+		 "[network]\nallow = [\"tcp://*:8000-8100\", \":443\"]\n"
+		 "allow_bind = [80, \"8080-8081\", 0]\n");
+	compile_ok(&p, 4, true, &plan);
+	assert_int_equal(plan.handled_net, NET_BOTH);
+	assert_int_equal(plan.n_ports, 101 + 1 + 2 + 2);
+	for (size_t i = 0; i <= 100; i++) {
+		assert_int_equal(plan.ports[i].access, LANDLOCK_ACCESS_NET_CONNECT_TCP);
+		assert_int_equal(plan.ports[i].port, 8000 + i);
+	}
+	assert_int_equal(plan.ports[101].access, LANDLOCK_ACCESS_NET_CONNECT_TCP);
+	assert_int_equal(plan.ports[101].port, 443);
+	assert_int_equal(plan.ports[102].access, LANDLOCK_ACCESS_NET_BIND_TCP);
+	assert_int_equal(plan.ports[102].port, 80);
+	assert_int_equal(plan.ports[103].port, 8080);
+	assert_int_equal(plan.ports[104].port, 8081);
+	assert_int_equal(plan.ports[105].access, LANDLOCK_ACCESS_NET_BIND_TCP);
+	assert_int_equal(plan.ports[105].port, 0);
+	landlock_plan_release(&plan);
+
+	/* The top of the range does not wrap around. */
+	policy_release(&p);
+	policy_init(&p);
+	parse_ok(&p, "t.toml", "[network]\nallow = [\":65534-65535\"]\n");
+	compile_ok(&p, 7, false, &plan);
+	assert_int_equal(plan.n_ports, 2);
+	assert_int_equal(plan.ports[1].port, 65535);
+	landlock_plan_release(&plan);
+
+	/* An ABI without TCP rules gets no port rules (best effort). */
+	compile_ok(&p, 3, true, &plan);
+	assert_int_equal(plan.n_ports, 0);
+	assert_int_equal(plan.handled_net, 0);
+	landlock_plan_release(&plan);
+	policy_release(&p);
+}
+
+static void ll_connect_any_drops_connect_rules(void **state)
+{
+	struct policy p;
+	struct landlock_plan plan;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "c.toml",
+		 "[network]\nallow = [\":443\", \"tcp://*:*\", \":80\"]\nallow_bind = [8080]\n");
+	compile_ok(&p, 7, false, &plan);
+	assert_int_equal(plan.handled_net, LANDLOCK_ACCESS_NET_BIND_TCP);
+	assert_int_equal(plan.n_ports, 1);
+	assert_int_equal(plan.ports[0].access, LANDLOCK_ACCESS_NET_BIND_TCP);
+	assert_int_equal(plan.ports[0].port, 8080);
+	landlock_plan_release(&plan);
+
+	parse_ok(&p, "b.toml", "[network]\nallow_bind = [\"*\"]\n");
+	compile_ok(&p, 7, false, &plan);
+	assert_int_equal(plan.handled_net, 0);
+	assert_int_equal(plan.n_ports, 0);
+	landlock_plan_release(&plan);
+	policy_release(&p);
+}
+
+static void ll_abi0_best_effort_is_empty(void **state)
+{
+	struct policy p;
+	struct landlock_plan plan;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "z.toml", "[filesystem]\nsystem = true\nwrite = [\"/w\"]\n"
+			       "[network]\nallow = [\":443\"]\n");
+	compile_ok(&p, 0, true, &plan);
+	assert_int_equal(plan.handled_fs, 0);
+	assert_int_equal(plan.handled_net, 0);
+	assert_int_equal(plan.scoped, 0);
+	assert_int_equal(plan.n_paths, 0);
+	assert_int_equal(plan.n_ports, 0);
+	assert_int_equal(plan.n_warnings, 4);
+	landlock_plan_release(&plan);
+	landlock_plan_release(&plan); /* a released plan is empty and may be released again */
+	policy_release(&p);
+}
+
+static void ll_rights_helpers(void **state)
+{
+	(void)state;
+	assert_int_equal(landlock_rights(POLICY_READ, false, 7), RD | LANDLOCK_ACCESS_FS_EXECUTE);
+	assert_int_equal(landlock_rights(POLICY_READ, true, 7), RD);
+	assert_int_equal(landlock_rights(POLICY_READ | POLICY_WRITE, true, 7), RD | WR);
+	assert_int_equal(landlock_rights(POLICY_READ | POLICY_WRITE, false, 1),
+			 (RD | WR | LANDLOCK_ACCESS_FS_EXECUTE) & FS_V1);
+	assert_int_equal(landlock_rights(POLICY_READ, false, 0), 0);
+	assert_int_equal(landlock_rights(0, false, 7), 0);
+	assert_int_equal(landlock_exec_rights(),
+			 LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_full_document),
+		cmocka_unit_test(parse_empty_documents),
+		cmocka_unit_test(parse_env_table_form),
+		cmocka_unit_test(parse_env_inline_and_dotted_forms),
+		cmocka_unit_test(parse_allow_bind_ints_and_strings),
+		cmocka_unit_test(parse_merges_two_files),
+		cmocka_unit_test(parse_same_path_merges),
+		cmocka_unit_test(parse_exec_empty_list_restricts),
+		cmocka_unit_test(parse_network_any),
+		cmocka_unit_test(parse_paths_with_dots_in_names),
+		cmocka_unit_test(parse_errors_structure),
+		cmocka_unit_test(parse_errors_types),
+		cmocka_unit_test(parse_errors_values),
+		cmocka_unit_test(parse_errors_env_names),
+		cmocka_unit_test(parse_errors_not_supported_yet),
+		cmocka_unit_test(parse_errors_toml_syntax_positioned),
+		cmocka_unit_test(print_exact_sample),
+		cmocka_unit_test(print_exact_empty),
+		cmocka_unit_test(print_exact_any),
+		cmocka_unit_test(print_round_trip),
+		cmocka_unit_test(net_grammar_accepts),
+		cmocka_unit_test(net_grammar_rejects),
+		cmocka_unit_test(net_grammar_rejects_unknown_scheme),
+		cmocka_unit_test(net_grammar_positions_and_udp_rollback),
+		cmocka_unit_test(bind_grammar),
+		cmocka_unit_test(flag_rules_have_no_position),
+		cmocka_unit_test(ll_errors_without_best_effort),
+		cmocka_unit_test(ll_warnings_with_best_effort),
+		cmocka_unit_test(ll_handled_masks_per_abi),
+		cmocka_unit_test(ll_rights_read_write_exec),
+		cmocka_unit_test(ll_rights_masked_per_abi),
+		cmocka_unit_test(ll_system_set),
+		cmocka_unit_test(ll_ports_expanded),
+		cmocka_unit_test(ll_connect_any_drops_connect_rules),
+		cmocka_unit_test(ll_abi0_best_effort_is_empty),
+		cmocka_unit_test(ll_rights_helpers),
+	};
+
+	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+}
