@@ -34,6 +34,8 @@ void policy_release(struct policy *p)
 	free(p->bind);
 	strv_free(p->sys_deny, p->n_sys_deny);
 	strv_free(p->sys_allow, p->n_sys_allow);
+	free(p->sys_deny_at);
+	free(p->sys_allow_at);
 	strv_free(p->env, p->n_env);
 	free(p->cwd);
 	policy_init(p);
@@ -173,11 +175,29 @@ int policy_add_env(struct policy *p, const char *kv, struct policy_origin o, str
 int policy_add_syscall(struct policy *p, bool allow, const char *name,
 		       struct policy_origin o, struct diag *d)
 {
+	struct policy_origin **at = allow ? &p->sys_allow_at : &p->sys_deny_at;
+	size_t n = allow ? p->n_sys_allow : p->n_sys_deny;
+	struct policy_origin *slot;
 	char w[300];
 
 	if (!*name)
 		return diag_set(d, "%sempty syscall name", where(o, w, sizeof(w)));
+	slot = grow(at, &n, sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	*slot = o;
 	if (allow)
 		return push_str(&p->sys_allow, &p->n_sys_allow, name);
 	return push_str(&p->sys_deny, &p->n_sys_deny, name);
+}
+
+int policy_at(struct diag *d, struct policy_origin o, int err)
+{
+	char w[300], msg[sizeof(d->msg)];
+
+	if (!d || !o.line || !o.source)
+		return err;
+	snprintf(msg, sizeof(msg), "%s", d->msg);
+	diag_set(d, "%s%s", where(o, w, sizeof(w)), msg);
+	return err;
 }

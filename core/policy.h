@@ -60,10 +60,13 @@ struct policy {
 	struct policy_ports *bind;
 	size_t n_bind;
 
-	/* [syscalls]: names, validated against libseccomp at compile time. */
+	/* [syscalls]: names, validated against libseccomp at compile time;
+	 * sys_*_at[i] is where name i came from, for that validation's errors. */
 	char **sys_deny;
+	struct policy_origin *sys_deny_at;
 	size_t n_sys_deny;
 	char **sys_allow;
+	struct policy_origin *sys_allow_at;
 	size_t n_sys_allow;
 
 	/* [limits]: 0 means unset. */
@@ -105,6 +108,10 @@ int policy_add_bind(struct policy *p, const char *spec, struct policy_origin o,
 int policy_add_env(struct policy *p, const char *kv, struct policy_origin o, struct diag *d);
 int policy_add_syscall(struct policy *p, bool allow, const char *name,
 		       struct policy_origin o, struct diag *d);
+
+/* Puts "file:line:col: " of o in front of d's message (nothing for a
+ * command-line origin); returns err, for `return policy_at(d, o, r)`. */
+int policy_at(struct diag *d, struct policy_origin o, int err);
 
 /* Parses a TOML policy and merges it into p.  `file` names the source in
  * messages ("policy.toml:12:7: unknown key 'wirte' in [filesystem]").

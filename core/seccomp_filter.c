@@ -155,7 +155,8 @@ struct rule {
 };
 
 #define CMP(a, o, x) { .arg = (a), .op = (o), .datum_a = (x) }
-#define MASKED(a, mask, val) { .arg = (a), .op = SCMP_CMP_MASKED_EQ, .datum_a = (mask), .datum_b = (val) }
+#define MASKED(a, mask, val) \
+	{ .arg = (a), .op = SCMP_CMP_MASKED_EQ, .datum_a = (mask), .datum_b = (val) }
 /* The kernel reads this argument as a 32-bit int: ignore the upper half. */
 #define LO32(a, val) MASKED(a, 0xffffffffu, val)
 #define FLAG(a, f) MASKED(a, f, f)
@@ -449,13 +450,14 @@ static int check_user_lists(struct build *b)
 {
 	for (size_t i = 0; i < b->p->n_sys_deny; i++)
 		if (seccomp_syscall_resolve_name(b->p->sys_deny[i]) < 0)
-			return diag_set(b->d, "unknown syscall '%s' in [syscalls] extra_deny",
-					b->p->sys_deny[i]);
+			return policy_at(b->d, b->p->sys_deny_at[i],
+					 diag_set(b->d, "unknown syscall '%s' in [syscalls] extra_deny",
+						  b->p->sys_deny[i]));
 	for (size_t i = 0; i < b->p->n_sys_allow; i++) {
 		int r = relax(b, b->p->sys_allow[i]);
 
 		if (r < 0)
-			return r;
+			return policy_at(b->d, b->p->sys_allow_at[i], r);
 	}
 	return 0;
 }

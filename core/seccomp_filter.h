@@ -24,8 +24,8 @@ struct seccomp_filter {
  * in [syscalls] extra_deny", "syscall 'ptrace' cannot be relaxed: <why>",
  * "'read' is not denied by default, nothing to allow".  The policy keeps no
  * per-name origin, so these carry no file position.  A libseccomp failure
- * returns its -errno (-ENOMEM...) with d filled.  Makes no syscall other than
- * a memfd to export the program: safe to call in the parent only. */
+ * returns its -errno (-ENOMEM...) with d filled.  Allocates and uses a
+ * memfd to export the program, so call it in the parent, before fork. */
 int seccomp_filter_compile(const struct policy *p, struct seccomp_filter *out, struct diag *d);
 
 /* Frees what compile allocated; safe on a zeroed struct. */
@@ -37,7 +37,10 @@ void seccomp_filter_release(struct seccomp_filter *f);
 int seccomp_filter_apply(const struct seccomp_filter *f);
 
 /* The syscalls denied by default, and whether [syscalls] extra_allow may
- * relax each (for `sandlock check` and the policy reference). */
+ * relax each (for `sandlock check` and the policy reference).  name is a
+ * syscall, or "syscall(pattern)" for arguments denied of an otherwise allowed
+ * syscall ("ioctl(TIOCSTI)"); why is one phrase; the errno is EPERM unless
+ * why names another. */
 struct seccomp_denied {
 	const char *name;
 	bool relaxable;
