@@ -552,7 +552,7 @@ static int check_x32_guard(const struct seccomp_filter *f, struct diag *d)
 #endif
 }
 
-int seccomp_filter_compile(const struct policy *p, struct seccomp_filter *out, struct diag *d)
+int seccomp_filter_build(const struct policy *p, struct seccomp_filter *out, struct diag *d)
 {
 	struct build b = { .p = p, .d = d };
 	int r;

@@ -28,6 +28,16 @@ struct seccomp_filter {
  * memfd to export the program, so call it in the parent, before fork. */
 int seccomp_filter_compile(const struct policy *p, struct seccomp_filter *out, struct diag *d);
 
+/* Same, always with libseccomp.  compile() uses it for policies with
+ * [syscalls] lists and otherwise copies one of the programs build() produced
+ * at build time (core/gen/seccomp_gen.c): libseccomp costs ~1.5 ms of every
+ * start (bench/startup) and its output only depends on three booleans. */
+int seccomp_filter_build(const struct policy *p, struct seccomp_filter *out, struct diag *d);
+
+/* The precompiled program for p's network booleans, ignoring [syscalls]
+ * (for the test that it equals a fresh build).  Borrowed: never release it. */
+struct seccomp_filter seccomp_filter_precompiled(const struct policy *p);
+
 /* Frees what compile allocated; safe on a zeroed struct. */
 void seccomp_filter_release(struct seccomp_filter *f);
 
