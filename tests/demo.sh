@@ -16,6 +16,7 @@ mkdir -p "$demo/out" "$demo/home/.ssh"
 cp "$top/tests/demo/workload.py" "$top/tests/demo/orders.csv" "$demo/"
 echo "-----BEGIN FAKE KEY-----" > "$demo/home/.ssh/id_rsa"
 
+echo "sandlock demo: the learn -> policy and audit-report stages join when sandlock learn and sl-audit land (issues 5, 6); the policy below is hand-written."
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "1. the workload, unconfined"

@@ -6,10 +6,13 @@
 # unprivileged user may not be able to enter the checkout, so binaries and
 # fixtures are staged in a world-readable temporary directory.
 #
-# usage: tests/run.sh BUILD_DIR [unit|kernel|e2e]...
+# The fuzz tier builds the libFuzzer harnesses and runs each for
+# FUZZ_SECONDS (10 here; `make fuzz` defaults to 60) from the seed corpus.
+#
+# usage: tests/run.sh BUILD_DIR [unit|kernel|e2e|fuzz]...
 set -u
 build=$(cd "$1" && pwd); shift
-tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit kernel e2e)
+tiers=("$@"); [ ${#tiers[@]} -eq 0 ] && tiers=(unit kernel e2e fuzz)
 top=$(cd "$(dirname "$0")/.." && pwd)
 passed=0 failed=0 skipped=0 failures=()
 
@@ -76,6 +79,9 @@ for tier in "${tiers[@]}"; do
 			[ "$(id -u)" -eq 0 ] && run_one "e2e/$(basename "$t") (uid 65534)" \
 				as_nobody env SANDLOCK="$stage/bin/sandlock" bash "$t"
 		done ;;
+	fuzz)
+		run_one "fuzz (${FUZZ_SECONDS:-10}s per harness)" \
+			env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" "$top/tests/fuzz/run.sh" "$build/fuzz" ;;
 	*) echo "run.sh: unknown tier '$tier'" >&2; exit 2 ;;
 	esac
 done

@@ -28,10 +28,18 @@ expect "item 1: ~/.ssh/id_rsa outside the grants is denied" 1 'id_rsa: Permissio
 [ -z "$LAST_OUT" ] && ok "item 1: the key did not leak" || not_ok "item 1: the key did not leak" "stdout: $LAST_OUT"
 expect "item 1: a world-readable file outside the grants is denied" 1 'secret: Permission denied' -- \
 	$S -r "$WORK/ro" -- cat "$WORK/out/secret"
-expect "item 1: /etc/shadow is denied (run)" 1 "$SHADOW: Permission denied" -- $S -- cat "$SHADOW"
-expect "item 1: /etc/shadow is denied (enforce)" 1 "$SHADOW: Permission denied" -- \
-	$SL enforce -p "$FIX/attack_system_only.toml" -- cat "$SHADOW"
-expect "item 1: /root is not listable" 2 'Permission denied' -- $S -- ls /root
+# Host secrets only mean something to a user who could read them unconfined
+# (root); for others the planted files above are the test.
+if [ -r "$SHADOW" ]; then
+	expect "item 1: /etc/shadow is denied (run)" 1 "$SHADOW: Permission denied" -- $S -- cat "$SHADOW"
+	expect "item 1: /etc/shadow is denied (enforce)" 1 "$SHADOW: Permission denied" -- \
+		$SL enforce -p "$FIX/attack_system_only.toml" -- cat "$SHADOW"
+else
+	echo "# note: $SHADOW is unreadable unconfined for uid $(id -u)"
+fi
+if ls /root >/dev/null 2>&1; then
+	expect "item 1: another user's home (/root) is not listable" 2 'Permission denied' -- $S -- ls /root
+fi
 expect "item 1: truncate under a read grant" 1 'Permission denied' -- $S -r "$WORK/ro" -- truncate -s 0 "$WORK/ro/f"
 expect "item 1: append under a read grant" 2 'Permission denied' -- $S -r "$WORK/ro" -- sh -c "echo x >> $WORK/ro/f"
 expect "item 1: unlink under a read grant" 1 'Permission denied' -- $S -r "$WORK/ro" -- rm -f "$WORK/ro/f"
@@ -55,10 +63,14 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 # ---- item 4: /proc of processes outside the sandbox ----
-expect "control: this script's environ is readable unconfined" 0 '' -- cat /proc/$$/environ
-expect "item 4: /proc/<outside pid>/environ" 1 'Permission denied' -- $S -- cat /proc/$$/environ
-expect "item 4: /proc/1/environ" 1 'Permission denied' -- \
-	$SL enforce -p "$FIX/attack_system_only.toml" -- cat /proc/1/environ
+expect "control: this script's environ is readable unconfined" 0 '' -- wc -c /proc/$$/environ
+expect "item 4: /proc/<outside pid>/environ" 1 'environ: Permission denied' -- $S -- wc -c /proc/$$/environ
+if wc -c /proc/1/environ >/dev/null 2>&1; then
+	expect "item 4: /proc/1/environ" 1 'environ: Permission denied' -- \
+		$SL enforce -p "$FIX/attack_system_only.toml" -- wc -c /proc/1/environ
+else
+	echo "# note: /proc/1/environ is unreadable unconfined here; /proc/$$ stands in for it"
+fi
 expect "control: /proc/<outside pid>/root is followable unconfined" 0 '' -- cat /proc/$$/root/etc/passwd
 expect "item 4: /proc/<outside pid>/root/etc/passwd" 1 'Permission denied' -- \
 	$S -- cat /proc/$$/root/etc/passwd
@@ -112,14 +124,17 @@ expect_out "item 5: KNOWN GAP: ld.so runs an unlisted system binary (output)" "p
 if [ -n "$PY" ]; then
 	raw='import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); print("raw")'
 	packet='import socket; socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0); print("packet")'
+	# Without CAP_NET_RAW the kernel itself answers EPERM to both, so the
+	# raw case is only a test as root; the packet case differs for every
+	# uid (the filter says EAFNOSUPPORT, the kernel EPERM).
 	if [ "$(id -u)" -eq 0 ]; then
 		expect "control: root opens a raw socket unconfined" 0 '' -- "$PY" -c "$raw"
 		expect "control: root opens a packet socket unconfined" 0 '' -- "$PY" -c "$packet"
+		expect "item 7: raw socket" 1 'PermissionError: \[Errno 1\] Operation not permitted' -- \
+			$S -- "$PY" -c "$raw"
 	else
 		expect "control: a packet socket is EPERM unconfined" 1 'PermissionError' -- "$PY" -c "$packet"
 	fi
-	expect "item 7: raw socket" 1 'PermissionError: \[Errno 1\] Operation not permitted' -- \
-		$S -- "$PY" -c "$raw"
 	expect "item 7: packet socket (a family that does not exist here)" 1 \
 		'OSError: \[Errno 97\] Address family not supported by protocol' -- $S -- "$PY" -c "$packet"
 else
@@ -164,6 +179,21 @@ s.bind(('127.0.0.1', $P2)); s.listen(16); open('$WORK/listening', 'w').close(); 
 	expect "item 8: a named unix socket inside a write grant" 0 '' -- \
 		$S -w "$WORK/rw" -- "$PY" -c "${unix//%s/$WORK/rw/mine.sock}"
 	rm -f "$WORK/rw/mine.sock"
+
+	# KNOWN GAP: Landlock (ABI <= 7) has no right for connecting to a named
+	# unix socket, so a host daemon's socket outside every grant answers
+	# (only its file mode protects it).  Closing it needs the supervisor.
+	"$PY" -c "
+import os, socket, time
+s = socket.socket(socket.AF_UNIX); s.bind('$WORK/out/daemon.sock'); s.listen(4)
+os.chmod('$WORK/out/daemon.sock', 0o666); time.sleep(30)" &
+	dpid=$!
+	for _ in $(seq 50); do [ -S "$WORK/out/daemon.sock" ] && break; sleep 0.1; done
+	expect "item 8: KNOWN GAP: a host daemon's named socket is reachable" 0 '' -- \
+		$S -- "$PY" -c "import socket; socket.socket(socket.AF_UNIX).connect('$WORK/out/daemon.sock'); print('connected')"
+	expect_out "item 8: KNOWN GAP: a host daemon's named socket is reachable (output)" "connected"
+	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
+	rm -f "$WORK/out/daemon.sock"
 
 	# An abstract socket bound outside the sandbox.
 	name="sandlock-e2e-$$"
