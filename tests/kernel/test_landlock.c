@@ -1,7 +1,8 @@
 /* The Landlock layer against the attack corpus (ATTACKS.md items 1, 4, 5, 8
  * and 10): each case compiles a policy with landlock_compile(), builds and
- * enforces it in a forked child exactly as spawn.c does, then attempts the
- * attack with raw syscalls and asserts the exact errno.  Where the attack
+ * enforces it in a forked child as spawn.c's child does (no_new_privs, then
+ * the ruleset; no seccomp filter, so every refusal here is Landlock's), then
+ * attempts the attack with raw syscalls and asserts the exact errno.  Where the attack
  * only means something if it works unconfined, the child first runs it
  * before enforcing (the "control"), so a test cannot pass because the
  * machine refused the attack for another reason (DAC as uid 65534).
