@@ -6,13 +6,13 @@
  * scaling, page-cache state and noisy neighbours hit every column alike; a
  * ratio of medians from one run is the number we track, never an absolute
  * time compared across machines.  No shell sits in the measured path: each
- * run is vfork() + execve() + waitpid() timed with CLOCK_MONOTONIC (vfork,
- * as glibc's posix_spawn does, so the benchmark's own fork cost stays out of
+ * run is vfork() + execve() + waitpid() timed with CLOCK_MONOTONIC.  vfork,
+ * as glibc's posix_spawn uses, keeps our own fork cost small and equal in
  * every column; posix_spawn itself is out of reach because -Icore makes
- * <spawn.h> resolve to core/spawn.h).  Every child gets stdin and stdout on
- * /dev/null so that sandlock's terminal hand-over
- * (taken only when stdin is a foreground tty) does not depend on how the
- * benchmark was started; stderr is inherited so failures stay visible.
+ * <spawn.h> resolve to core/spawn.h.  Every child gets stdin and stdout on
+ * /dev/null, so sandlock's terminal hand-over (done only when stdin is a
+ * foreground tty) does not depend on how the benchmark was started; stderr
+ * is inherited so that failures stay visible.
  *
  * usage: startup SANDLOCK [-n RUNS] [-w WARMUP] [--strict]
  * Output is Markdown (bench/run.sh pastes it into bench/RESULTS.md).
@@ -21,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
