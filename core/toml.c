@@ -62,6 +62,13 @@ struct parser {
 	size_t pc_off, pc_bol;
 	unsigned pc_line;
 	struct node *root, *cur;
+	/* Every table's keys in one open-addressing index, so that checking
+	 * for duplicates stays O(1) even for a table with 100k keys. */
+	struct slot {
+		struct node *t; /* NULL: free */
+		size_t idx;	/* into t->v.u.tab.kv */
+	} *slots;
+	size_t nslots, nused; /* nslots is 0 or a power of two */
 };
 
 static int parse_value(struct parser *p, unsigned depth, struct node **out);
@@ -301,16 +308,62 @@ static int array_push(struct node *a, struct node *val)
 	return 0;
 }
 
-static struct toml_kv *table_find(const struct node *t, const char *name)
+/* FNV-1a over the table's address and the key. */
+static size_t slot_hash(const struct node *t, const char *name)
 {
-	for (size_t i = 0; i < t->v.u.tab.n; i++)
-		if (strcmp(t->v.u.tab.kv[i].key, name) == 0)
-			return &t->v.u.tab.kv[i];
-	return NULL;
+	uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)(uintptr_t)t;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3u;
+	return (size_t)(h ^ h >> 29);
+}
+
+/* The slot holding name in t, or the free slot where it would go. */
+static struct slot *slot_find(const struct parser *p, const struct node *t, const char *name)
+{
+	size_t mask = p->nslots - 1;
+
+	for (size_t i = slot_hash(t, name) & mask;; i = (i + 1) & mask) {
+		struct slot *sl = &p->slots[i];
+
+		if (!sl->t || (sl->t == t && strcmp(t->v.u.tab.kv[sl->idx].key, name) == 0))
+			return sl;
+	}
+}
+
+static struct toml_kv *table_find(const struct parser *p, const struct node *t, const char *name)
+{
+	struct slot *sl = p->nslots ? slot_find(p, t, name) : NULL;
+
+	return sl && sl->t ? &sl->t->v.u.tab.kv[sl->idx] : NULL;
+}
+
+/* Indexes entry idx of t, keeping the load factor at most one half. */
+static int slot_add(struct parser *p, struct node *t, size_t idx)
+{
+	if (2 * (p->nused + 1) > p->nslots) {
+		struct slot *old = p->slots;
+		size_t n = p->nslots;
+
+		p->slots = calloc(n ? 2 * n : 64, sizeof(*p->slots));
+		if (!p->slots) {
+			p->slots = old;
+			return -ENOMEM;
+		}
+		p->nslots = n ? 2 * n : 64;
+		for (size_t i = 0; i < n; i++)
+			if (old[i].t)
+				*slot_find(p, old[i].t, old[i].t->v.u.tab.kv[old[i].idx].key) = old[i];
+		free(old);
+	}
+	*slot_find(p, t, t->v.u.tab.kv[idx].key) = (struct slot){ .t = t, .idx = idx };
+	p->nused++;
+	return 0;
 }
 
 /* Appends name = val to t; borrows name, takes val (also on failure). */
-static int table_put(struct node *t, const char *name, struct toml_pos kpos, struct node *val)
+static int table_put(struct parser *p, struct node *t, const char *name, struct toml_pos kpos,
+		     struct node *val)
 {
 	void *np = array_reserve(t->v.u.tab.kv, &t->cap, t->v.u.tab.n, sizeof(struct toml_kv));
 	char *key = strdup(name);
@@ -324,7 +377,7 @@ static int table_put(struct node *t, const char *name, struct toml_pos kpos, str
 	}
 	t->v.u.tab.kv[t->v.u.tab.n++] =
 		(struct toml_kv){ .key = key, .key_pos = kpos, .val = &val->v };
-	return 0;
+	return slot_add(p, t, t->v.u.tab.n - 1);
 }
 
 /* Creates the table sg names inside t, positioned at pos. */
@@ -337,7 +390,7 @@ static int table_add_sub(struct parser *p, struct node *t, const struct seg *sg,
 	if (r)
 		return r;
 	n->flags = flags;
-	r = table_put(t, sg->name, sg->pos, n);
+	r = table_put(p, t, sg->name, sg->pos, n);
 	if (r)
 		return r;
 	*out = n;
@@ -814,7 +867,7 @@ static int key_walk(struct parser *p, struct node **t, const struct key *k, size
 
 	for (size_t i = 0; i < n; i++) {
 		const struct seg *sg = &k->seg[i];
-		struct toml_kv *kv = table_find(*t, sg->name);
+		struct toml_kv *kv = table_find(p, *t, sg->name);
 		struct node *c = kv ? (struct node *)kv->val : NULL;
 
 		if (!c) {
@@ -853,13 +906,13 @@ static int parse_keyval(struct parser *p, struct node *t)
 	skip_ws(p);
 	dst = t;
 	r = key_walk(p, &dst, &k, k.n - 1, TAB_DOTTED, (struct toml_pos){ 0 });
-	if (!r && table_find(dst, k.seg[k.n - 1].name))
+	if (!r && table_find(p, dst, k.seg[k.n - 1].name))
 		r = fail_pos(p, k.seg[k.n - 1].pos, "duplicate key '%s'",
 			     key_text(&k, k.n, text, sizeof(text)));
 	if (!r)
 		r = parse_value(p, dst->depth + 1, &val);
 	if (!r)
-		r = table_put(dst, k.seg[k.n - 1].name, k.seg[k.n - 1].pos, val);
+		r = table_put(p, dst, k.seg[k.n - 1].name, k.seg[k.n - 1].pos, val);
 out:
 	key_release(&k);
 	return r;
@@ -877,7 +930,7 @@ static int resolve_header(struct parser *p, const struct key *k, struct toml_pos
 
 	if (r)
 		return r;
-	kv = table_find(t, last->name);
+	kv = table_find(p, t, last->name);
 	if (!kv)
 		return table_add_sub(p, t, last, at, TAB_HEADER, &p->cur);
 	t = (struct node *)kv->val;
@@ -966,6 +1019,7 @@ int toml_parse(const char *src, size_t len, struct toml_value **out, struct toml
 
 		fail_pos(&p, pos, "out of memory");
 	}
+	free(p.slots);
 	if (r) {
 		toml_free(p.root ? &p.root->v : NULL);
 		return r;
@@ -996,12 +1050,12 @@ void toml_free(struct toml_value *v)
 
 const struct toml_value *toml_get(const struct toml_value *table, const char *key)
 {
-	const struct toml_kv *kv;
-
 	if (!table || table->type != TOML_TABLE || !key)
 		return NULL;
-	kv = table_find((const struct node *)table, key);
-	return kv ? kv->val : NULL;
+	for (size_t i = 0; i < table->u.tab.n; i++)
+		if (strcmp(table->u.tab.kv[i].key, key) == 0)
+			return table->u.tab.kv[i].val;
+	return NULL;
 }
 
 const char *toml_type_name(enum toml_type t)

@@ -6,6 +6,37 @@
  *
  * Pure code: no syscalls, no globals.  Positions are 1-based; columns count
  * bytes. */
+
+/* Implementation notes (core/toml.c):
+ *
+ * - Input must be valid UTF-8 without NUL bytes and without a byte-order
+ *   mark; a violation is an error at the offending byte.  Newlines are LF
+ *   or CRLF; a CRLF inside a multi-line string reaches the value as LF.
+ * - Nesting (tables, arrays and inline tables together, counted from the
+ *   root) is limited to 64 levels, and so is the number of parts of a
+ *   dotted key: "nesting too deep".  This bounds the parser's recursion and
+ *   toml_free()'s; memory use is linear in the input.
+ * - Table rules follow TOML 1.0: [a] twice is an error; [a.b] then [a] is
+ *   fine (a was only implied); a table created by dotted keys cannot get a
+ *   header, a dotted key cannot reach into a table that has (or is implied
+ *   by) a header, and an inline table is closed once written.
+ * - Positions: toml_kv.key_pos is the first byte of the key part naming the
+ *   entry (its opening quote if quoted).  toml_value.pos is the first byte
+ *   of a value; for a table with a header, the '[' of that header (also
+ *   when an implied table gets its header later, which moves its key_pos to
+ *   that header too); for a table only implied by a header, the '[' of the
+ *   first header implying it; for a table created by a dotted key, that key
+ *   part.  The root is at 1:1.
+ * - Errors report the first problem only.  Messages name keys as written,
+ *   dotted parts joined with '.', control characters shown as '?'.  Besides
+ *   syntax messages ("expected '=' after key 'read'", "unterminated
+ *   string") the semantic ones are "duplicate key 'k'", "table 't' defined
+ *   twice", "key 'k' is not a table", "inline table 't' cannot be
+ *   extended", "table 't' cannot be extended by a dotted key", "floats are
+ *   not supported", "dates and times are not supported", "arrays of tables
+ *   are not supported" and "integer out of range".
+ * - Values are allocated by the parser with bookkeeping around them: only
+ *   toml_free() may free them, and only trees from toml_parse(). */
 #ifndef SANDLOCK_TOML_H
 #define SANDLOCK_TOML_H
 

@@ -160,6 +160,27 @@ static void test_headers(void **state)
 	toml_free(v);
 }
 
+/* Duplicate detection is per table: equal keys in different tables are fine. */
+static void test_same_key_in_tables(void **state)
+{
+	struct toml_value *v = parse_ok("x = 0\n"
+					"t = { x = 1, u = { x = 2 } }\n"
+					"a.x = 3\n"
+					"[b]\n"
+					"x = 4\n"
+					"[c]\n"
+					"x = 5\n");
+
+	(void)state;
+	assert_int_equal(get_int(v, "x"), 0);
+	assert_int_equal(get_int(v, "t.x"), 1);
+	assert_int_equal(get_int(v, "t.u.x"), 2);
+	assert_int_equal(get_int(v, "a.x"), 3);
+	assert_int_equal(get_int(v, "b.x"), 4);
+	assert_int_equal(get_int(v, "c.x"), 5);
+	toml_free(v);
+}
+
 static void test_basic_string_escapes(void **state)
 {
 	struct toml_value *v = parse_ok("s = \"a\\b\\t\\n\\f\\r\\\"\\\\z\"\n"
@@ -607,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_dotted_keys),
 		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_same_key_in_tables),
 		cmocka_unit_test(test_basic_string_escapes),
 		cmocka_unit_test(test_literal_strings),
 		cmocka_unit_test(test_multiline_basic),
