@@ -216,6 +216,7 @@ static int add_interp_rule(int rfd, const char *path, uint64_t access, struct di
 {
 	struct sl_landlock_path_beneath_attr attr = { .allowed_access = access };
 	char interp[256];
+	struct stat st;
 	int r, fd = sys_open(path, O_RDONLY);
 
 	if (fd < 0)
@@ -228,6 +229,13 @@ static int add_interp_rule(int rfd, const char *path, uint64_t access, struct di
 	if (fd < 0)
 		return diag_err(d, fd, "cannot grant '%s', the ELF interpreter of '%s': %s",
 				interp, path, strerror(-fd));
+	/* PT_INTERP is file content the sandbox may have written: only ever
+	 * grant one regular file through it. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || interp[0] != '/') {
+		close(fd);
+		return diag_err(d, -EINVAL, "cannot grant '%s', the ELF interpreter of '%s': "
+				"not an absolute path to a regular file", interp, path);
+	}
 	attr.parent_fd = fd;
 	r = sys_landlock_add_rule(rfd, SL_LANDLOCK_RULE_PATH_BENEATH, &attr, 0);
 	close(fd);
@@ -260,6 +268,13 @@ static int add_path_rule(int rfd, struct landlock_plan *plan,
 		r = -errno;
 		close(fd);
 		return diag_err(d, r, "cannot grant '%s': %s", rule->path, strerror(-r));
+	}
+	/* An [exec] allow entry names one program: a directory (or a symlink a
+	 * previous run planted to one) would grant read and execute on a tree. */
+	if (rule->exec && !S_ISREG(st.st_mode)) {
+		close(fd);
+		return diag_err(d, -EINVAL, "cannot allow executing '%s': not a regular file",
+				rule->path);
 	}
 	if (!S_ISDIR(st.st_mode))
 		attr.allowed_access &= FS_FILE_RIGHTS;

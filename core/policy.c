@@ -84,6 +84,22 @@ static const char *where(struct policy_origin o, char *buf, size_t len)
 	return buf;
 }
 
+/* Grants are resolved in sandlock, so these would name sandlock's /proc
+ * entry and descriptors (its environ included), not the child's. */
+static bool is_per_process(const char *path)
+{
+	static const char *const prefixes[] = { "/proc/self", "/proc/thread-self", "/dev/fd",
+						"/dev/stdin", "/dev/stdout", "/dev/stderr" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t len = strlen(prefixes[i]);
+
+		if (strncmp(path, prefixes[i], len) == 0 && (!path[len] || path[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /* Paths are kept as written but must be absolute and free of "." and ".."
  * components: a grant should say plainly what it opens. */
 static int check_path(const char *path, struct policy_origin o, struct diag *d)
@@ -94,6 +110,9 @@ static int check_path(const char *path, struct policy_origin o, struct diag *d)
 	if (path[0] != '/')
 		return diag_set(d, "%srelative path '%s': paths must be absolute",
 				where(o, w, sizeof(w)), path);
+	if (is_per_process(path))
+		return diag_set(d, "%spath '%s' names sandlock's own process, not the sandbox's: "
+				"it cannot be granted", where(o, w, sizeof(w)), path);
 	for (c = path; *c; c++) {
 		if (c[0] != '/')
 			continue;

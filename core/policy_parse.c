@@ -185,8 +185,10 @@ static int key_clean_env(const struct ctx *c, const struct toml_kv *kv)
 {
 	int r = want_type(c, kv, TOML_BOOL);
 
+	/* Merged restrictively: a flag or earlier file asking for a clean
+	 * environment is not undone by a later file. */
 	if (r == 0)
-		c->p->clean_env = kv->val->u.b;
+		c->p->clean_env = c->p->clean_env || kv->val->u.b;
 	return r;
 }
 
@@ -202,14 +204,25 @@ static int positive(const struct ctx *c, const struct toml_kv *kv, uint64_t *out
 	return 0;
 }
 
+/* Limits merge restrictively: the smallest of the flag and every file. */
+static int min_limit(const struct ctx *c, const struct toml_kv *kv, uint64_t *limit)
+{
+	uint64_t v = 0;
+	int r = positive(c, kv, &v);
+
+	if (r == 0 && (*limit == 0 || v < *limit))
+		*limit = v;
+	return r;
+}
+
 static int key_open_files(const struct ctx *c, const struct toml_kv *kv)
 {
-	return positive(c, kv, &c->p->open_files);
+	return min_limit(c, kv, &c->p->open_files);
 }
 
 static int key_timeout(const struct ctx *c, const struct toml_kv *kv)
 {
-	return positive(c, kv, &c->p->timeout_sec);
+	return min_limit(c, kv, &c->p->timeout_sec);
 }
 
 static int key_cwd(const struct ctx *c, const struct toml_kv *kv)
@@ -376,7 +389,7 @@ int policy_load(struct policy *p, const char *file, struct diag *d)
 {
 	struct stat st;
 	char *buf;
-	ssize_t n;
+	ssize_t n = 0;
 	size_t got = 0;
 	int r, fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block */
 
@@ -397,7 +410,15 @@ int policy_load(struct policy *p, const char *file, struct diag *d)
 	}
 	while (got < (size_t)st.st_size && (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
 		got += (size_t)n;
+	r = n < 0 ? -errno : 0;
 	close(fd);
+	/* A prefix of a policy can mean less than the whole (a dropped
+	 * [exec] allow): never parse a short read. */
+	if (r < 0 || got != (size_t)st.st_size) {
+		free(buf);
+		return diag_err(d, r < 0 ? r : -EIO, "cannot read policy '%s': %s", file,
+				r < 0 ? strerror(-r) : "file changed while being read");
+	}
 	r = policy_parse(p, file, buf, got, d);
 	free(buf);
 	return r;

@@ -61,6 +61,18 @@ if [ -n "$mpid" ] && ! alive "$mpid"; then ok "child dies with sandlock"; else n
 
 expect "max-open-files applies" 0 '' -- $S --max-open-files 64 -- sh -c 'ulimit -n'
 expect_out "open files limit" "64"
+# Review findings: an exec grant names one regular file; per-process paths
+# would resolve in sandlock, not in the sandbox; limits and clean_env merge
+# restrictively whichever comes first, flag or file.
+expect "exec grant on a directory is refused" 125 "^sandlock: cannot allow executing '/usr/bin': not a regular file$" -- \
+	$S --exec /usr/bin -- /usr/bin/true
+expect "per-process path is refused" 125 "^sandlock: path '/proc/self/environ' names sandlock's own process" -- \
+	$S -r /proc/self/environ -- /bin/true
+printf '[limits]\ntimeout = 100000\n[program]\nclean_env = false\n' > "$WORK/loose.toml"
+chmod 644 "$WORK/loose.toml"
+expect "flag timeout before a looser profile holds" 137 'timeout after 1 s' -- $S -t 1 -p "$WORK/loose.toml" -- sleep 30
+expect "flag clean-env before a profile holds" 0 '' -- env LEAK_ME=x $S --clean-env -p "$WORK/loose.toml" -- sh -c 'echo "[$LEAK_ME]"'
+expect_out "clean env survives the profile" "[]"
 expect "--help exits 0" 0 '' -- $SL run --help
 expect "version" 0 '' -- $SL --version
 done_testing

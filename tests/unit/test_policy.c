@@ -266,7 +266,7 @@ static void parse_merges_two_files(void **state)
 	assert_range(&p.connect[1], 80, 80);
 	assert_string_equal(p.connect[1].origin.source, "b.toml");
 	assert_int_equal(p.n_bind, 1);
-	assert_int_equal(p.timeout_sec, 20); /* the later file wins */
+	assert_int_equal(p.timeout_sec, 10); /* limits merge to the smallest */
 	assert_int_equal(p.open_files, 100);
 	assert_string_equal(p.cwd, "/out");
 	assert_int_equal(p.n_env, 2);
