@@ -71,6 +71,16 @@ fail:
 	return NULL;
 }
 
+const char *env_lookup(char *const *envp, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, key, len) == 0 && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
 void env_free(char **env)
 {
 	for (char **e = env; e && *e; e++)

@@ -11,4 +11,7 @@
 char **env_build(char *const *base, bool clean, char *const *set, size_t n_set);
 void env_free(char **env);
 
+/* The value of key in a NULL-terminated environment (borrowed), or NULL. */
+const char *env_lookup(char *const *envp, const char *key);
+
 #endif

@@ -207,6 +207,18 @@ void landlock_plan_release(struct landlock_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+/* Grants access beneath the inode open at fd (borrowed); name is for the
+ * message.  Returns 0 or -errno with d filled. */
+static int add_fd_rule(int rfd, int fd, uint64_t access, const char *name, struct diag *d)
+{
+	struct sl_landlock_path_beneath_attr attr = { .allowed_access = access, .parent_fd = fd };
+	int r = access ? sys_landlock_add_rule(rfd, SL_LANDLOCK_RULE_PATH_BENEATH, &attr, 0) : 0;
+
+	if (r < 0)
+		return diag_err(d, r, "cannot add landlock rule for '%s': %s", name, strerror(-r));
+	return 0;
+}
+
 /* The kernel opens a dynamic binary's ELF interpreter with the same EXECUTE
  * check as the binary (open_exec), so an allowed dynamic program cannot start
  * unless its loader is executable too.  Granting the loader means it can be
@@ -214,7 +226,6 @@ void landlock_plan_release(struct landlock_plan *plan)
  * inspection by the supervisor; schemas/policy.md says so. */
 static int add_interp_rule(int rfd, const char *path, uint64_t access, struct diag *d)
 {
-	struct sl_landlock_path_beneath_attr attr = { .allowed_access = access };
 	char interp[256];
 	struct stat st;
 	int r, fd = sys_open(path, O_RDONLY);
@@ -236,13 +247,9 @@ static int add_interp_rule(int rfd, const char *path, uint64_t access, struct di
 		return diag_err(d, -EINVAL, "cannot grant '%s', the ELF interpreter of '%s': "
 				"not an absolute path to a regular file", interp, path);
 	}
-	attr.parent_fd = fd;
-	r = sys_landlock_add_rule(rfd, SL_LANDLOCK_RULE_PATH_BENEATH, &attr, 0);
+	r = add_fd_rule(rfd, fd, access, interp, d);
 	close(fd);
-	if (r < 0)
-		return diag_err(d, r, "cannot add landlock rule for '%s': %s", interp,
-				strerror(-r));
-	return 0;
+	return r;
 }
 
 /* Adds one path rule.  Returns 0, 1 if skipped (missing and optional or best
@@ -250,7 +257,7 @@ static int add_interp_rule(int rfd, const char *path, uint64_t access, struct di
 static int add_path_rule(int rfd, struct landlock_plan *plan,
 			 const struct landlock_path_rule *rule, bool best_effort, struct diag *d)
 {
-	struct sl_landlock_path_beneath_attr attr = { .allowed_access = rule->access };
+	uint64_t access = rule->access;
 	struct stat st;
 	int r, fd = sys_open(rule->path, O_PATH);
 
@@ -277,17 +284,12 @@ static int add_path_rule(int rfd, struct landlock_plan *plan,
 				rule->path);
 	}
 	if (!S_ISDIR(st.st_mode))
-		attr.allowed_access &= FS_FILE_RIGHTS;
-	attr.parent_fd = fd;
-	r = attr.allowed_access ? sys_landlock_add_rule(rfd, SL_LANDLOCK_RULE_PATH_BENEATH, &attr, 0)
-				: 0;
+		access &= FS_FILE_RIGHTS;
+	r = add_fd_rule(rfd, fd, access, rule->path, d);
 	close(fd);
-	if (r < 0)
-		return diag_err(d, r, "cannot add landlock rule for '%s': %s", rule->path,
-				strerror(-r));
-	if (rule->exec && S_ISREG(st.st_mode))
-		return add_interp_rule(rfd, rule->path, attr.allowed_access, d);
-	return 0;
+	if (r == 0 && rule->exec) /* a regular file, checked above */
+		r = add_interp_rule(rfd, rule->path, access, d);
+	return r;
 }
 
 int landlock_build(struct landlock_plan *plan, bool best_effort, int *fd_out, struct diag *d)

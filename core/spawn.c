@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "landlock.h"
 #include "proctree.h"
 #include "sys.h"
@@ -262,16 +263,6 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 	return status;
 }
 
-static const char *env_get(char *const *envp, const char *key)
-{
-	size_t len = strlen(key);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, key, len) == 0 && (*envp)[len] == '=')
-			return *envp + len + 1;
-	return NULL;
-}
-
 /* Whether path is a regular file we could execute (the sandbox may still
  * refuse it; that is reported from the child as 126). */
 static int check_exec(const char *path)
@@ -289,7 +280,7 @@ static int check_exec(const char *path)
 
 char *spawn_resolve(const char *cmd, char *const *envp, int *status, struct diag *d)
 {
-	const char *path = env_get(envp, "PATH");
+	const char *path = env_lookup(envp, "PATH");
 	int seen = -ENOENT;
 
 	if (!*cmd) {
