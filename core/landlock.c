@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,38 +66,91 @@ uint64_t landlock_exec_rights(void)
 	return LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE;
 }
 
-static int warn(struct landlock_plan *plan, const char *msg)
+/* Records a warning in the plan; 0 or -ENOMEM. */
+__attribute__((format(printf, 2, 3))) static int warn(struct landlock_plan *plan,
+						      const char *fmt, ...)
 {
 	char **w = reallocarray(plan->warnings, plan->n_warnings + 1, sizeof(*w));
+	va_list ap;
+	int n;
 
 	if (!w)
 		return -ENOMEM;
 	plan->warnings = w;
-	w[plan->n_warnings] = strdup(msg);
-	if (!w[plan->n_warnings])
+	va_start(ap, fmt);
+	n = vasprintf(&w[plan->n_warnings], fmt, ap);
+	va_end(ap);
+	if (n < 0)
 		return -ENOMEM;
 	plan->n_warnings++;
 	return 0;
 }
 
-/* A feature the ABI lacks: an error, or a recorded warning under best effort. */
-static int need(struct landlock_plan *plan, bool best_effort, int want_abi,
-		const char *what, struct diag *d)
+/* What a policy asks of Landlock beyond what every ABI has, one entry per
+ * right or scope (the ABI 1 filesystem rights count as one), with the ABI
+ * that brought it.  When the kernel's ABI lacks one the policy needs, the
+ * compile fails, or under best effort warns once with `effect`: what the
+ * sandbox then does differently. */
+enum need { NEED_ALWAYS, NEED_WRITE_GRANT, NEED_CONNECT, NEED_BIND };
+
+static const struct feature {
+	int abi;
+	enum need need;
+	const char *effect;
+	const char *what;
+} features[] = {
+	{ 1, NEED_ALWAYS, "not enforced", "filesystem confinement" },
+	/* Before ABI 2 the kernel refuses every rename and link that changes
+	 * directory: nothing is weakened, but write grants work differently. */
+	{ 2, NEED_WRITE_GRANT, "always refused",
+	  "renaming and linking across directories in write grants" },
+	{ 3, NEED_ALWAYS, "not enforced", "denying truncate outside write grants" },
+	{ 4, NEED_CONNECT, "not enforced", "restricting TCP connect" },
+	{ 4, NEED_BIND, "not enforced", "restricting TCP bind" },
+	{ 5, NEED_ALWAYS, "not enforced", "denying device ioctls outside write grants" },
+	{ 6, NEED_ALWAYS, "not enforced", "scoping abstract unix sockets" },
+	{ 6, NEED_ALWAYS, "not enforced", "scoping signals" },
+};
+
+static bool feature_needed(const struct feature *f, const struct policy *p, int abi)
 {
-	char msg[300];
-
-	if (plan->abi >= want_abi)
-		return 0;
-	snprintf(msg, sizeof(msg), "%s needs Landlock ABI %d, this kernel has %d", what,
-		 want_abi, plan->abi);
-	if (best_effort) {
-		char w[340];
-
-		snprintf(w, sizeof(w), "not enforced: %s", msg);
-		return warn(plan, w);
+	switch (f->need) {
+	case NEED_WRITE_GRANT:
+		/* Without Landlock (ABI 0) nothing is refused, so nothing to say. */
+		for (size_t i = 0; i < p->n_paths && abi >= 1; i++)
+			if (p->paths[i].access & POLICY_WRITE)
+				return true;
+		return false;
+	case NEED_CONNECT:
+		return !p->tcp_connect_any;
+	case NEED_BIND:
+		return !p->tcp_bind_any;
+	case NEED_ALWAYS:
+		break;
 	}
-	return diag_err(d, -EOPNOTSUPP, "cannot enforce policy: %s (pass --best-effort to run "
-			"without it)", msg);
+	return true;
+}
+
+/* Every needed feature the ABI lacks: the first is an error, or each is a
+ * recorded warning under best effort. */
+static int check_features(const struct policy *p, struct landlock_plan *plan, bool best_effort,
+			  struct diag *d)
+{
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct feature *f = &features[i];
+		char msg[300];
+
+		if (plan->abi >= f->abi || !feature_needed(f, p, plan->abi))
+			continue;
+		snprintf(msg, sizeof(msg), "%s needs Landlock ABI %d, this kernel has %d", f->what,
+			 f->abi, plan->abi);
+		if (!best_effort)
+			return diag_err(d, -EOPNOTSUPP, "cannot enforce policy: %s (pass "
+					"--best-effort to run without it)", msg);
+		if (warn(plan, "%s: %s", f->effect, msg) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int push_path(struct landlock_plan *plan, const char *path, uint64_t access,
@@ -148,27 +202,20 @@ static int compile_paths(const struct policy *p, struct landlock_plan *plan)
 	return r;
 }
 
-static int compile_net(const struct policy *p, struct landlock_plan *plan, bool best_effort,
-		       struct diag *d)
+/* TCP rules for ABI 4 and later (check_features() dealt with older ones). */
+static int compile_net(const struct policy *p, struct landlock_plan *plan)
 {
-	uint64_t net = (p->tcp_connect_any ? 0 : LANDLOCK_ACCESS_NET_CONNECT_TCP) |
-		       (p->tcp_bind_any ? 0 : LANDLOCK_ACCESS_NET_BIND_TCP);
-	int r;
+	int r = 0;
 
-	if (!net)
-		return 0;
-	r = need(plan, best_effort, 4, "restricting TCP connect and bind", d);
-	if (r < 0 || plan->abi < 4)
-		return r;
-	plan->handled_net = net;
 	if (!p->tcp_connect_any) {
+		plan->handled_net |= LANDLOCK_ACCESS_NET_CONNECT_TCP;
 		r = push_ports(plan, p->connect, p->n_connect, LANDLOCK_ACCESS_NET_CONNECT_TCP);
-		if (r < 0)
-			return r;
 	}
-	if (!p->tcp_bind_any)
-		return push_ports(plan, p->bind, p->n_bind, LANDLOCK_ACCESS_NET_BIND_TCP);
-	return 0;
+	if (!p->tcp_bind_any && r == 0) {
+		plan->handled_net |= LANDLOCK_ACCESS_NET_BIND_TCP;
+		r = push_ports(plan, p->bind, p->n_bind, LANDLOCK_ACCESS_NET_BIND_TCP);
+	}
+	return r;
 }
 
 int landlock_compile(const struct policy *p, int abi, bool best_effort,
@@ -178,17 +225,15 @@ int landlock_compile(const struct policy *p, int abi, bool best_effort,
 
 	memset(out, 0, sizeof(*out));
 	out->abi = abi;
-	r = need(out, best_effort, 1, "filesystem confinement", d);
-	if (r == 0)
-		r = need(out, best_effort, 3, "denying truncate outside write grants", d);
-	if (r == 0)
-		r = need(out, best_effort, 6, "scoping signals and abstract unix sockets", d);
+	r = check_features(p, out, best_effort, d);
 	if (r == 0 && abi >= 1)
 		r = compile_paths(p, out);
-	if (r == 0)
-		r = compile_net(p, out, best_effort, d);
+	if (r == 0 && abi >= 4)
+		r = compile_net(p, out);
 	if (r < 0) {
 		landlock_plan_release(out);
+		if (r == -ENOMEM)
+			diag_err(d, r, "cannot compile the landlock rules: %s", strerror(ENOMEM));
 		return r;
 	}
 	out->handled_fs = landlock_handled_fs(abi);
@@ -219,41 +264,96 @@ static int add_fd_rule(int rfd, int fd, uint64_t access, const char *name, struc
 	return 0;
 }
 
+/* Reads the PT_INTERP of the regular file open (O_PATH) at fd, named path.
+ * It is read through /proc/self/fd, which reopens that very inode (a
+ * regular file: never a device or FIFO, whose open has side effects):
+ * opening path again could reach another file renamed there meanwhile, and
+ * we would grant the interpreter of a binary other than the one granted.  A file
+ * sandlock may not read (mode 0711 of another user), or whose headers make
+ * no sense, gets no interpreter and a warning: if it is dynamically linked
+ * its execve then fails with EACCES, because the kernel opens the
+ * interpreter with the same EXECUTE check, unless a grant covers it.
+ * Returns 1 with out filled, 0 for none (static, script, or warned), or
+ * -ENOMEM. */
+static int read_interp(struct landlock_plan *plan, int fd, const char *path, char *out,
+		       size_t len)
+{
+	const char *fails = "; executing it fails unless it is statically linked or its "
+			    "interpreter is granted too";
+	char self[64];
+	int r, rd;
+
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	rd = sys_open(self, O_RDONLY);
+	if (rd < 0)
+		return warn(plan, "cannot read '%s' to find its ELF interpreter: %s%s", path,
+			    strerror(-rd), fails);
+	r = elf_interp(rd, out, len);
+	close(rd);
+	if (r == -EINVAL)
+		return warn(plan, "cannot find the ELF interpreter of '%s': malformed or not a "
+			    "64-bit ELF file%s", path, fails);
+	if (r < 0)
+		return warn(plan, "cannot read '%s' to find its ELF interpreter: %s%s", path,
+			    strerror(-r), fails);
+	return r;
+}
+
 /* The kernel opens a dynamic binary's ELF interpreter with the same EXECUTE
  * check as the binary (open_exec), so an allowed dynamic program cannot start
  * unless its loader is executable too.  Granting the loader means it can be
  * run directly on any readable file (ATTACKS.md 5): closing that needs exec
- * inspection by the supervisor; schemas/policy.md says so. */
-static int add_interp_rule(int rfd, const char *path, uint64_t access, struct diag *d)
+ * inspection by the supervisor; schemas/policy.md says so.  fd is the [exec]
+ * entry's O_PATH fd, already granted. */
+static int add_interp_rule(int rfd, struct landlock_plan *plan, int fd, const char *path,
+			   uint64_t access, struct diag *d)
 {
 	char interp[256];
 	struct stat st;
-	int r, fd = sys_open(path, O_RDONLY);
+	int ifd, r = read_interp(plan, fd, path, interp, sizeof(interp));
 
-	if (fd < 0)
-		return 0; /* unreadable: exec will fail and say so */
-	r = elf_interp(fd, interp, sizeof(interp));
-	close(fd);
 	if (r <= 0)
-		return 0;
-	fd = sys_open(interp, O_PATH);
-	if (fd < 0)
-		return diag_err(d, fd, "cannot grant '%s', the ELF interpreter of '%s': %s",
-				interp, path, strerror(-fd));
+		return r < 0 ? diag_err(d, r, "cannot grant '%s': %s", path, strerror(-r)) : 0;
 	/* PT_INTERP is file content the sandbox may have written: only ever
-	 * grant one regular file through it. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || interp[0] != '/') {
-		close(fd);
+	 * grant one regular file through it, named absolutely (a relative
+	 * name would resolve against sandlock's working directory). */
+	if (interp[0] != '/')
 		return diag_err(d, -EINVAL, "cannot grant '%s', the ELF interpreter of '%s': "
-				"not an absolute path to a regular file", interp, path);
-	}
-	r = add_fd_rule(rfd, fd, access, interp, d);
-	close(fd);
+				"not an absolute path", interp, path);
+	ifd = sys_open(interp, O_PATH);
+	if (ifd < 0)
+		return diag_err(d, ifd, "cannot grant '%s', the ELF interpreter of '%s': %s",
+				interp, path, strerror(-ifd));
+	if (fstat(ifd, &st) < 0 || !S_ISREG(st.st_mode))
+		r = diag_err(d, -EINVAL, "cannot grant '%s', the ELF interpreter of '%s': "
+			     "not a regular file", interp, path);
+	else
+		r = add_fd_rule(rfd, ifd, access, interp, d);
+	close(ifd);
 	return r;
 }
 
-/* Adds one path rule.  Returns 0, 1 if skipped (missing and optional or best
- * effort), or -errno with d filled. */
+/* A grant whose path cannot be opened: skipped if optional (system set),
+ * a warning under best effort, else an error.  Returns 1 or -errno. */
+static int missing_path(struct landlock_plan *plan, const struct landlock_path_rule *rule,
+			int err, bool best_effort, struct diag *d)
+{
+	if (rule->optional)
+		return 1;
+	if (!best_effort)
+		return diag_err(d, err, "cannot grant '%s': %s", rule->path, strerror(-err));
+	if (warn(plan, "cannot grant '%s': %s", rule->path, strerror(-err)) < 0)
+		return diag_err(d, -ENOMEM, "cannot grant '%s': %s", rule->path,
+				strerror(ENOMEM));
+	return 1;
+}
+
+/* Adds one path rule.  The path is looked up once, with O_PATH (no open
+ * side effects, even on a device or FIFO planted there; symlinks followed
+ * as execve and open would), and everything else, the file type, the rule
+ * and an [exec] entry's interpreter, comes from that one inode.  Returns 0,
+ * 1 if skipped (missing and optional or best effort), or -errno with d
+ * filled. */
 static int add_path_rule(int rfd, struct landlock_plan *plan,
 			 const struct landlock_path_rule *rule, bool best_effort, struct diag *d)
 {
@@ -261,34 +361,25 @@ static int add_path_rule(int rfd, struct landlock_plan *plan,
 	struct stat st;
 	int r, fd = sys_open(rule->path, O_PATH);
 
-	if (fd < 0) {
-		char msg[400];
-
-		if (rule->optional)
-			return 1;
-		snprintf(msg, sizeof(msg), "cannot grant '%s': %s", rule->path, strerror(-fd));
-		if (best_effort)
-			return warn(plan, msg) < 0 ? -ENOMEM : 1;
-		return diag_err(d, fd, "%s", msg);
-	}
+	if (fd < 0)
+		return missing_path(plan, rule, fd, best_effort, d);
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		close(fd);
-		return diag_err(d, r, "cannot grant '%s': %s", rule->path, strerror(-r));
+		diag_err(d, r, "cannot grant '%s': %s", rule->path, strerror(-r));
+	} else if (rule->exec && !S_ISREG(st.st_mode)) {
+		/* An [exec] allow entry names one program: a directory (or a
+		 * symlink a previous run planted to one) would grant read and
+		 * execute on a tree. */
+		r = diag_err(d, -EINVAL, "cannot allow executing '%s': not a regular file",
+			     rule->path);
+	} else {
+		if (!S_ISDIR(st.st_mode))
+			access &= FS_FILE_RIGHTS;
+		r = add_fd_rule(rfd, fd, access, rule->path, d);
+		if (r == 0 && rule->exec)
+			r = add_interp_rule(rfd, plan, fd, rule->path, access, d);
 	}
-	/* An [exec] allow entry names one program: a directory (or a symlink a
-	 * previous run planted to one) would grant read and execute on a tree. */
-	if (rule->exec && !S_ISREG(st.st_mode)) {
-		close(fd);
-		return diag_err(d, -EINVAL, "cannot allow executing '%s': not a regular file",
-				rule->path);
-	}
-	if (!S_ISDIR(st.st_mode))
-		access &= FS_FILE_RIGHTS;
-	r = add_fd_rule(rfd, fd, access, rule->path, d);
 	close(fd);
-	if (r == 0 && rule->exec) /* a regular file, checked above */
-		r = add_interp_rule(rfd, rule->path, access, d);
 	return r;
 }
 

@@ -32,22 +32,29 @@ struct landlock_plan {
 	size_t n_paths;
 	struct landlock_port_rule *ports;
 	size_t n_ports;
-	char **warnings; /* best-effort downgrades, to print and record */
+	char **warnings; /* best-effort downgrades and exec entries whose interpreter
+			  * is unknown, to print and record */
 	size_t n_warnings;
 };
 
-/* Compiles p for a kernel offering Landlock ABI `abi` (0: none).  A right the
- * ABI cannot enforce is an error (-EOPNOTSUPP, d says which and suggests
- * --best-effort) unless best_effort, where it becomes a warning in the plan.
- * Pure: no syscalls.  Returns 0, -EOPNOTSUPP or -ENOMEM. */
+/* Compiles p for a kernel offering Landlock ABI `abi` (0: none).  Each right
+ * or scope the policy needs that the ABI lacks (filesystem rights 1, refer 2,
+ * truncate 3, TCP connect and bind 4, device ioctl 5, the two scopes 6) is
+ * an error (-EOPNOTSUPP for the first, d says which and suggests
+ * --best-effort) unless best_effort, where each becomes one warning in the
+ * plan.  Pure: no syscalls.  Returns 0, -EOPNOTSUPP or -ENOMEM (d filled). */
 int landlock_compile(const struct policy *p, int abi, bool best_effort,
 		     struct landlock_plan *out, struct diag *d);
 void landlock_plan_release(struct landlock_plan *plan);
 
-/* Creates the ruleset and adds every rule (opening each path with O_PATH).
- * A missing non-optional path is an error (a warning with best_effort).
- * On success *fd_out is an owned ruleset fd, or -1 when the plan handles
- * nothing (ABI 0 under best effort).  Returns 0 or -errno with d filled. */
+/* Creates the ruleset and adds every rule, looking each path up once with
+ * O_PATH.  A missing non-optional path is an error (a warning with
+ * best_effort).  An [exec] entry must be a regular file; its ELF
+ * interpreter, read from the same inode, is granted too, and when it cannot
+ * be read (an unreadable or malformed file) a warning says the exec will
+ * fail.  On success *fd_out is an owned ruleset fd, or -1 when the plan
+ * handles nothing (ABI 0 under best effort).  Returns 0 or -errno with d
+ * filled; on failure nothing stays open. */
 int landlock_build(struct landlock_plan *plan, bool best_effort, int *fd_out, struct diag *d);
 
 /* In the child, after no_new_privs: enforces the ruleset on the calling

@@ -7,7 +7,8 @@
  * Pure code: no syscalls, no globals.  Positions are 1-based; columns count
  * bytes. */
 
-/* Implementation notes (core/toml.c):
+/* Implementation notes (core/toml.c, the grammar, and core/toml_scan.c, the
+ * scanner; core/toml_int.h is their private interface):
  *
  * - Input must be valid UTF-8 without NUL bytes and without a byte-order
  *   mark; a violation is an error at the offending byte.  Newlines are LF

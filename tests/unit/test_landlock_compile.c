@@ -60,11 +60,14 @@ static uint64_t want_handled_fs(int abi)
 }
 
 static const char need1[] = "filesystem confinement needs Landlock ABI 1";
-static const char need3[] =
-	"denying truncate outside write grants needs Landlock ABI 3";
-static const char need6[] =
-	"scoping signals and abstract unix sockets needs Landlock ABI 6";
-static const char need4[] = "restricting TCP connect and bind needs Landlock ABI 4";
+static const char need2[] =
+	"renaming and linking across directories in write grants needs Landlock ABI 2";
+static const char need3[] = "denying truncate outside write grants needs Landlock ABI 3";
+static const char need4c[] = "restricting TCP connect needs Landlock ABI 4";
+static const char need4b[] = "restricting TCP bind needs Landlock ABI 4";
+static const char need5[] = "denying device ioctls outside write grants needs Landlock ABI 5";
+static const char need6u[] = "scoping abstract unix sockets needs Landlock ABI 6";
+static const char need6s[] = "scoping signals needs Landlock ABI 6";
 
 static void compile_ok(const struct policy *p, int abi, bool best_effort,
 		       struct landlock_plan *plan)
@@ -78,98 +81,181 @@ static void compile_ok(const struct policy *p, int abi, bool best_effort,
 	assert_int_equal(plan->abi, abi);
 }
 
+/* Without best effort the first gap, in ABI order, is the error. */
 static void ll_errors_without_best_effort(void **state)
 {
-	static const char *const need_at[8] = { need1, need3, need3, need6, need6, need6, NULL, NULL };
+	static const char *const need_at[8] = {
+		need1, need3, need3, need4c, need5, need6u, NULL, NULL,
+	};
+	static const char *const need_at_w[8] = {
+		need1, need2, need3, need4c, need5, need6u, NULL, NULL,
+	};
+	struct policy p, w;
+
+	(void)state;
+	policy_init(&p);
+	policy_init(&w);
+	parse_ok(&p, "l.toml", "[filesystem]\nread = [\"/r\"]\n[network]\nallow = [\":443\"]\n");
+	parse_ok(&w, "w.toml", "[filesystem]\nwrite = [\"/w\"]\n[network]\nallow = [\":443\"]\n");
+	for (int abi = 0; abi <= 7; abi++) {
+		for (int k = 0; k < 2; k++) {
+			const char *want_what = (k ? need_at_w : need_at)[abi];
+			struct landlock_plan plan;
+			struct diag d = { { 0 } };
+			char want[400];
+			int r = landlock_compile(k ? &w : &p, abi, false, &plan, &d);
+
+			if (!want_what) {
+				assert_int_equal(r, 0);
+				assert_int_equal(plan.n_warnings, 0);
+				landlock_plan_release(&plan);
+				continue;
+			}
+			snprintf(want, sizeof(want),
+				 "cannot enforce policy: %s, this kernel has %d (pass "
+				 "--best-effort to run without it)", want_what, abi);
+			if (r != -EOPNOTSUPP || strcmp(d.msg, want) != 0)
+				fail_msg("abi %d: r=%d '%s'\nwant -EOPNOTSUPP '%s'", abi, r, d.msg,
+					 want);
+			/* A failed compile leaves an empty plan. */
+			assert_int_equal(plan.n_paths + plan.n_ports + plan.n_warnings, 0);
+			assert_null(plan.paths);
+			landlock_plan_release(&plan);
+		}
+	}
+	policy_release(&p);
+	policy_release(&w);
+}
+
+/* The best-effort warning for each right or scope a plan can handle, by its
+ * bit in handled_fs, handled_net or scoped.  The ABI 1 filesystem rights
+ * share one warning. */
+struct right_warning {
+	int kind; /* 0 fs, 1 net, 2 scope */
+	uint64_t bit;
+	const char *effect, *what;
+};
+
+static const struct right_warning right_warnings[] = {
+	{ 0, FS_V1, "not enforced", need1 },
+	{ 0, LANDLOCK_ACCESS_FS_REFER, "always refused", need2 },
+	{ 0, LANDLOCK_ACCESS_FS_TRUNCATE, "not enforced", need3 },
+	{ 1, LANDLOCK_ACCESS_NET_CONNECT_TCP, "not enforced", need4c },
+	{ 1, LANDLOCK_ACCESS_NET_BIND_TCP, "not enforced", need4b },
+	{ 0, LANDLOCK_ACCESS_FS_IOCTL_DEV, "not enforced", need5 },
+	{ 2, LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, "not enforced", need6u },
+	{ 2, LANDLOCK_SCOPE_SIGNAL, "not enforced", need6s },
+};
+
+/* Asserts that plan (compiled at abi with best effort) warns exactly once
+ * for each right or scope that full (the same policy at ABI 7) handles and
+ * plan does not, and for nothing else.  REFER only matters to a policy
+ * with a write grant: without REFER, ABI 1 refuses every cross-directory
+ * rename and link, so a read-only policy loses nothing. */
+static void assert_dropped_rights_warn(const struct policy *p, const struct landlock_plan *full,
+				       const struct landlock_plan *plan, int abi)
+{
+	const uint64_t have[3] = { full->handled_fs, full->handled_net, full->scoped };
+	const uint64_t got[3] = { plan->handled_fs, plan->handled_net, plan->scoped };
+	bool write_grant = false;
+	size_t want_n = 0;
+
+	for (size_t i = 0; i < p->n_paths; i++)
+		write_grant |= (p->paths[i].access & POLICY_WRITE) != 0;
+	for (size_t i = 0; i < ARRAY_SIZE(right_warnings); i++) {
+		const struct right_warning *rw = &right_warnings[i];
+		bool dropped = (have[rw->kind] & rw->bit) && !(got[rw->kind] & rw->bit);
+		char want[300];
+		size_t seen = 0;
+
+		if (rw->bit == LANDLOCK_ACCESS_FS_REFER)
+			dropped = dropped && write_grant && abi >= 1;
+		snprintf(want, sizeof(want), "%s: %s, this kernel has %d", rw->effect, rw->what,
+			 abi);
+		for (size_t k = 0; k < plan->n_warnings; k++)
+			seen += strcmp(plan->warnings[k], want) == 0;
+		if (seen != (dropped ? 1 : 0))
+			fail_msg("abi %d: warning '%s' seen %zu times, want %d", abi, want, seen,
+				 dropped);
+		want_n += dropped;
+	}
+	for (size_t k = want_n; k < plan->n_warnings; k++)
+		fail_msg("abi %d: %zu warnings, want %zu: '%s'", abi, plan->n_warnings, want_n,
+			 plan->warnings[k]);
+}
+
+static void ll_best_effort_warns_each_dropped_right(void **state)
+{
+	static const char *const srcs[] = {
+		"",
+		"[filesystem]\nread = [\"/r\"]\n"
+		"[network]\nallow = [\"tcp://*:*\"]\nallow_bind = [\"*\"]\n",
+		"[filesystem]\nwrite = [\"/w\"]\n"
+		"[network]\nallow = [\":443\"]\nallow_bind = [\"*\"]\n",
+		"[filesystem]\nsystem = true\n"
+		"[network]\nallow = [\"tcp://*:*\"]\nallow_bind = [8080]\n",
+		"[filesystem]\nsystem = true\nread = [\"/r\"]\nwrite = [\"/w\"]\n"
+		"[exec]\nallow = [\"/bin/sh\"]\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(srcs); i++) {
+		struct landlock_plan full;
+		struct policy p;
+
+		policy_init(&p);
+		parse_ok(&p, "b.toml", srcs[i]);
+		compile_ok(&p, 7, false, &full);
+		assert_int_equal(full.n_warnings, 0);
+		for (int abi = 0; abi <= 7; abi++) {
+			struct landlock_plan plan;
+
+			compile_ok(&p, abi, true, &plan);
+			assert_dropped_rights_warn(&p, &full, &plan, abi);
+			landlock_plan_release(&plan);
+		}
+		landlock_plan_release(&full);
+		policy_release(&p);
+	}
+}
+
+/* The warnings in order, for one policy: the C5 finding was that ABI 3 and
+ * 4 lost device ioctl control without a word. */
+static void ll_warnings_with_best_effort(void **state)
+{
+	static const char *const w[8][9] = {
+		{ need1, need3, need4c, need4b, need5, need6u, need6s, NULL },
+		{ need3, need4c, need4b, need5, need6u, need6s, NULL },
+		{ need3, need4c, need4b, need5, need6u, need6s, NULL },
+		{ need4c, need4b, need5, need6u, need6s, NULL },
+		{ need5, need6u, need6s, NULL },
+		{ need6u, need6s, NULL },
+		{ NULL },
+		{ NULL },
+	};
 	struct policy p;
 
 	(void)state;
 	policy_init(&p);
-	parse_ok(&p, "l.toml", "[filesystem]\nread = [\"/r\"]\n[network]\nallow = [\":443\"]\n");
 	for (int abi = 0; abi <= 7; abi++) {
 		struct landlock_plan plan;
-		struct diag d = { { 0 } };
-		char what[200], want[400];
-		int r = landlock_compile(&p, abi, false, &plan, &d);
-
-		if (!need_at[abi]) {
-			assert_int_equal(r, 0);
-			assert_int_equal(plan.n_warnings, 0);
-			landlock_plan_release(&plan);
-			continue;
-		}
-		snprintf(what, sizeof(what), "%s, this kernel has %d", need_at[abi], abi);
-		snprintf(want, sizeof(want),
-			 "cannot enforce policy: %s (pass --best-effort to run without it)", what);
-		if (r != -EOPNOTSUPP || strcmp(d.msg, want) != 0)
-			fail_msg("abi %d: r=%d '%s'\nwant -EOPNOTSUPP '%s'", abi, r, d.msg, want);
-		/* A failed compile leaves an empty plan. */
-		assert_int_equal(plan.n_paths + plan.n_ports + plan.n_warnings, 0);
-		assert_null(plan.paths);
-		landlock_plan_release(&plan);
-	}
-	policy_release(&p);
-}
-
-static void assert_warnings(const struct landlock_plan *plan, int abi, const char *const *fmts)
-{
-	size_t n = 0;
-
-	for (; fmts[n]; n++) {
-		char what[200], want[300];
-
-		snprintf(what, sizeof(what), "%s, this kernel has %d", fmts[n], abi);
-		snprintf(want, sizeof(want), "not enforced: %s", what);
-		if (n >= plan->n_warnings)
-			fail_msg("abi %d: missing warning '%s'", abi, want);
-		assert_string_equal(plan->warnings[n], want);
-	}
-	if (plan->n_warnings != n)
-		fail_msg("abi %d: %zu warnings, want %zu (extra: '%s')", abi, plan->n_warnings, n,
-			 plan->warnings[n]);
-}
-
-static void ll_warnings_with_best_effort(void **state)
-{
-	static const char *const w[8][5] = {
-		{ need1, need3, need6, need4, NULL },
-		{ need3, need6, need4, NULL },
-		{ need3, need6, need4, NULL },
-		{ need6, need4, NULL },
-		{ need6, NULL },
-		{ need6, NULL },
-		{ NULL },
-		{ NULL },
-	};
-	/* Without TCP restrictions there is no network gap to warn about. */
-	static const char *const w_open[8][4] = {
-		{ need1, need3, need6, NULL },
-		{ need3, need6, NULL },
-		{ need3, need6, NULL },
-		{ need6, NULL },
-		{ need6, NULL },
-		{ need6, NULL },
-		{ NULL },
-		{ NULL },
-	};
-	struct policy p, open;
-
-	(void)state;
-	policy_init(&p);
-	policy_init(&open);
-	parse_ok(&open, "o.toml", "[network]\nallow = [\"tcp://*:*\"]\nallow_bind = [\"*\"]\n");
-	for (int abi = 0; abi <= 7; abi++) {
-		struct landlock_plan plan;
+		size_t n = 0;
 
 		compile_ok(&p, abi, true, &plan);
-		assert_warnings(&plan, abi, w[abi]);
-		landlock_plan_release(&plan);
-		compile_ok(&open, abi, true, &plan);
-		assert_warnings(&plan, abi, w_open[abi]);
+		for (; w[abi][n]; n++) {
+			char want[300];
+
+			snprintf(want, sizeof(want), "not enforced: %s, this kernel has %d",
+				 w[abi][n], abi);
+			if (n >= plan.n_warnings)
+				fail_msg("abi %d: missing warning '%s'", abi, want);
+			assert_string_equal(plan.warnings[n], want);
+		}
+		if (plan.n_warnings != n)
+			fail_msg("abi %d: %zu warnings, want %zu", abi, plan.n_warnings, n);
 		landlock_plan_release(&plan);
 	}
 	policy_release(&p);
-	policy_release(&open);
 }
 
 static void ll_handled_masks_per_abi(void **state)
@@ -398,7 +484,8 @@ static void ll_abi0_best_effort_is_empty(void **state)
 	assert_int_equal(plan.scoped, 0);
 	assert_int_equal(plan.n_paths, 0);
 	assert_int_equal(plan.n_ports, 0);
-	assert_int_equal(plan.n_warnings, 4);
+	/* All but REFER: with no Landlock, cross-directory renames work. */
+	assert_int_equal(plan.n_warnings, 7);
 	landlock_plan_release(&plan);
 	landlock_plan_release(&plan); /* a released plan is empty and may be released again */
 	policy_release(&p);
@@ -418,11 +505,83 @@ static void ll_rights_helpers(void **state)
 			 LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE);
 }
 
+/* ---- moved from the kernel tier: a system-set policy on old ABIs ---- */
+
+static void ll_compile_rejects_old_abi(void **state)
+{
+	struct landlock_plan plan;
+	struct diag d = { { 0 } };
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	p.system_set = true;
+	assert_int_equal(landlock_compile(&p, 3, false, &plan, &d), -EOPNOTSUPP);
+	assert_string_equal(d.msg, "cannot enforce policy: restricting TCP connect needs Landlock "
+				   "ABI 4, this kernel has 3 (pass --best-effort to run without "
+				   "it)");
+	assert_null(plan.paths);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(landlock_compile(&p, 5, false, &plan, &d), -EOPNOTSUPP);
+	assert_string_equal(d.msg, "cannot enforce policy: scoping abstract unix sockets needs "
+				   "Landlock ABI 6, this kernel has 5 (pass --best-effort to run "
+				   "without it)");
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(landlock_compile(&p, 2, false, &plan, &d), -EOPNOTSUPP);
+	assert_string_equal(d.msg, "cannot enforce policy: denying truncate outside write "
+				   "grants needs Landlock ABI 3, this kernel has 2 (pass "
+				   "--best-effort to run without it)");
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(landlock_compile(&p, 0, false, &plan, &d), -EOPNOTSUPP);
+	assert_non_null(strstr(d.msg, "filesystem confinement needs Landlock ABI 1"));
+	policy_release(&p);
+}
+
+static void ll_compile_best_effort_warns(void **state)
+{
+	struct landlock_plan plan;
+	struct diag d = { { 0 } };
+	struct policy p;
+
+	(void)state;
+	policy_init(&p);
+	p.system_set = true;
+	assert_int_equal(landlock_compile(&p, 4, true, &plan, &d), 0);
+	assert_string_equal(d.msg, "");
+	assert_int_equal(plan.n_warnings, 3);
+	assert_string_equal(plan.warnings[0], "not enforced: denying device ioctls outside write "
+					      "grants needs Landlock ABI 5, this kernel has 4");
+	assert_string_equal(plan.warnings[1], "not enforced: scoping abstract unix sockets needs "
+					      "Landlock ABI 6, this kernel has 4");
+	assert_string_equal(plan.warnings[2], "not enforced: scoping signals needs Landlock ABI "
+					      "6, this kernel has 4");
+	/* What ABI 4 can enforce is still enforced. */
+	assert_int_equal(plan.scoped, 0);
+	assert_int_equal(plan.handled_net, NET_BOTH);
+	assert_int_equal(plan.handled_fs, landlock_handled_fs(4));
+	assert_true(plan.handled_fs & LANDLOCK_ACCESS_FS_TRUNCATE);
+	assert_false(plan.handled_fs & LANDLOCK_ACCESS_FS_IOCTL_DEV);
+	assert_true(plan.n_paths > 0);
+	landlock_plan_release(&plan);
+
+	/* ABI 0: nothing at all, said loudly, and a plan that builds to -1. */
+	assert_int_equal(landlock_compile(&p, 0, true, &plan, &d), 0);
+	assert_true(plan.n_warnings >= 1);
+	assert_string_equal(plan.warnings[0], "not enforced: filesystem confinement needs "
+					      "Landlock ABI 1, this kernel has 0");
+	assert_int_equal(plan.handled_fs, 0);
+	landlock_plan_release(&plan);
+	policy_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ll_errors_without_best_effort),
 		cmocka_unit_test(ll_warnings_with_best_effort),
+		cmocka_unit_test(ll_best_effort_warns_each_dropped_right),
+		cmocka_unit_test(ll_compile_rejects_old_abi),
+		cmocka_unit_test(ll_compile_best_effort_warns),
 		cmocka_unit_test(ll_handled_masks_per_abi),
 		cmocka_unit_test(ll_rights_read_write_exec),
 		cmocka_unit_test(ll_rights_masked_per_abi),
