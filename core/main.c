@@ -71,7 +71,7 @@ static int prepare(const struct cli *c, struct prepared *s, int *status, struct 
 	s->env = env_build(environ, p->clean_env, p->env, p->n_env);
 	if (!s->env)
 		return diag_set(d, "cannot build the environment: %s", strerror(ENOMEM));
-	s->path = spawn_resolve(c->argv[0], s->env, status, d);
+	s->path = spawn_resolve(c->argv[0], s->env, p->cwd, status, d);
 	return s->path ? 0 : -ENOENT;
 }
 
@@ -80,8 +80,13 @@ static int cmd_run(const struct cli *c)
 	struct prepared s = { .ruleset_fd = -1 };
 	struct diag d = { { 0 } };
 	int status;
+	int r = prepare(c, &s, &status, &d);
 
-	if (prepare(c, &s, &status, &d) == 0) {
+	/* Every exit 125 says why: some failures deep in compile (ENOMEM)
+	 * return an errno without words. */
+	if (r < 0 && !d.msg[0])
+		diag_set(&d, "cannot prepare the sandbox: %s", strerror(-r));
+	if (r == 0) {
 		struct spawn_opts o = {
 			.path = s.path,
 			.argv = c->argv,
@@ -124,7 +129,11 @@ static int cmd_check(const struct cli *c)
 		fprintf(stderr, "sandlock: %s\n", d.msg[0] ? d.msg : strerror(-r));
 		return EXIT_SANDLOCK_FAILED;
 	}
-	return fflush(stdout) == 0 ? 0 : EXIT_SANDLOCK_FAILED;
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "sandlock: cannot write the policy: %s\n", strerror(errno));
+		return EXIT_SANDLOCK_FAILED;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,11 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sys.h"
 #include "banned.h"
-
-/* More passes than this means something forks faster than we can kill,
- * which SIGKILL makes impossible; it bounds the loop against a bug. */
-#define MAX_PASSES 1000
 
 int proctree_parse_stat(const char *buf, pid_t *ppid)
 {
@@ -28,112 +26,215 @@ int proctree_parse_stat(const char *buf, pid_t *ppid)
 		return -EINVAL;
 	errno = 0;
 	v = strtol(rp + 4, &end, 10);
-	if (errno || end == rp + 4 || *end != ' ' || v < 0)
+	if (errno || end == rp + 4 || *end != ' ' || v < 0 || v > INT_MAX)
 		return -EINVAL;
 	*ppid = (pid_t)v;
 	return 0;
 }
 
+/* One process of the snapshot. */
 struct pp {
 	pid_t pid, ppid;
+	int depth; /* hops to the root in the snapshot, 0: not a descendant */
+	int fd;    /* pidfd once verified and signalled, else -1 */
 };
 
-static pid_t read_ppid(int procfd, const char *name)
+/* Reads the ppid and state of /proc/PID.  Returns 0, -ESRCH when the
+ * process is gone or unreadable (not ours to kill then: our descendants
+ * run as our uid), or another -errno. */
+static int read_stat(int procfd, pid_t pid, pid_t *ppid, char *state)
 {
-	char path[64], buf[1024];
-	pid_t ppid;
+	char path[32], buf[1024];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/stat", name);
-	/* A zombie cannot be killed again; counting it would never converge. */
+	snprintf(path, sizeof(path), "%d/stat", (int)pid);
 	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return errno == ENOENT || errno == ESRCH || errno == EACCES ? -ESRCH : -errno;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
-		return -1;
+		return n == 0 || errno == ESRCH ? -ESRCH : -errno;
 	buf[n] = '\0';
-	if (proctree_parse_stat(buf, &ppid) < 0)
-		return -1;
-	return strrchr(buf, ')')[2] == 'Z' ? -1 : ppid;
+	if (proctree_parse_stat(buf, ppid) < 0)
+		return -EINVAL;
+	*state = strrchr(buf, ')')[2];
+	return 0;
 }
 
-/* Reads every (pid, ppid) pair; returns the count or -errno. */
-static ssize_t scan(struct pp **out)
+static int grow(struct pp **v, size_t *cap)
 {
-	DIR *dir = opendir("/proc");
+	size_t ncap = *cap ? *cap * 2 : 256;
+	struct pp *q = reallocarray(*v, ncap, sizeof(**v));
+
+	if (!q)
+		return -ENOMEM;
+	*v = q;
+	*cap = ncap;
+	return 0;
+}
+
+/* Reads every live (pid, ppid) pair: a zombie cannot be killed again.  An
+ * entry that cannot be read for another reason than its exit is skipped
+ * and its error kept in *skipped, so the rest can still be killed; a
+ * directory that cannot be listed is an error.  Neither ever reads as
+ * "nothing left".  Returns the count (with *out owned) or -errno. */
+static ssize_t scan(int procfd, struct pp **out, int *skipped)
+{
+	int dirfd = fcntl(procfd, F_DUPFD_CLOEXEC, 0);
+	DIR *dir = dirfd < 0 ? NULL : fdopendir(dirfd);
 	struct pp *v = NULL;
 	size_t n = 0, cap = 0;
 	struct dirent *de;
+	int err = 0;
 
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		pid_t ppid;
+	if (!dir) {
+		err = -errno;
+		if (dirfd >= 0)
+			close(dirfd);
+		return err;
+	}
+	while (errno = 0, (de = readdir(dir))) {
+		pid_t pid, ppid;
+		char state;
+		int r;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		ppid = read_ppid(dirfd(dir), de->d_name);
-		if (ppid < 0)
+		pid = (pid_t)strtol(de->d_name, NULL, 10);
+		r = read_stat(procfd, pid, &ppid, &state);
+		if (r < 0 && r != -ESRCH)
+			*skipped = r;
+		if (r < 0 || state == 'Z')
 			continue;
-		if (n == cap) {
-			struct pp *q = reallocarray(v, cap ? cap * 2 : 256, sizeof(*v));
-
-			if (!q) {
-				free(v);
-				closedir(dir);
-				return -ENOMEM;
-			}
-			v = q;
-			cap = cap ? cap * 2 : 256;
-		}
-		v[n++] = (struct pp){ (pid_t)strtol(de->d_name, NULL, 10), ppid };
+		if (n == cap && (err = grow(&v, &cap)) < 0)
+			break;
+		v[n++] = (struct pp){ pid, ppid, 0, -1 };
 	}
+	if (!de && errno)
+		err = -errno;
 	closedir(dir);
+	if (err < 0) {
+		free(v);
+		return err;
+	}
 	*out = v;
 	return (ssize_t)n;
 }
 
-static bool descends(const struct pp *v, size_t n, pid_t pid, pid_t root)
+static struct pp *find(struct pp *v, size_t n, pid_t pid)
 {
-	/* Depth is bounded by n: a cycle cannot occur in a consistent snapshot,
-	 * but a racy one could show one, so never loop more than n times. */
-	for (size_t depth = 0; depth <= n && pid > 1; depth++) {
-		size_t i;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid == pid)
+			return &v[i];
+	return NULL;
+}
 
-		if (pid == root)
-			return true;
-		for (i = 0; i < n && v[i].pid != pid; i++)
-			;
-		if (i == n)
-			return false;
-		pid = v[i].ppid;
+/* Hops from pid up to root in the snapshot, 0 if root is not an ancestor.
+ * Bounded by n: a consistent snapshot has no cycle, a racy one might. */
+static int depth_of(struct pp *v, size_t n, pid_t pid, pid_t root)
+{
+	int depth = 0;
+
+	for (size_t hop = 0; hop <= n && pid > 1 && pid != root; hop++) {
+		struct pp *p = find(v, n, pid);
+
+		if (!p)
+			return 0;
+		pid = p->ppid;
+		depth++;
 	}
-	return pid == root;
+	return pid == root ? depth : 0;
+}
+
+/* Whether ppid is the root or a descendant we verified, as it is now.
+ * Race argument: the caller read its child's ppid before this check; the
+ * verified parent's pidfd answering signal 0 means that process was not yet
+ * reaped, so at the read its pid was still its own and not a reused one. */
+static bool parent_verified(struct pp *v, size_t n, pid_t ppid, pid_t root)
+{
+	struct pp *p;
+
+	if (ppid == root)
+		return true;
+	p = find(v, n, ppid);
+	return p && p->fd >= 0 && sys_pidfd_send_signal(p->fd, 0, 0) == 0;
+}
+
+/* Kills e if it is still our descendant.  The snapshot is only a list of
+ * candidates: between the scan and the kill its pid may have been reaped and
+ * reused by an unrelated process.  So: pin the process with a pidfd, read its
+ * ppid again, check the pidfd still answers (then the read was of the pinned
+ * process), check that ppid is the root or a parent verified the same way
+ * (parents are handled first), and signal through the pidfd.  Returns 1 if
+ * signalled, 0 if gone or not provably ours (a later pass retries), or
+ * -errno. */
+static int kill_one(int procfd, struct pp *v, size_t n, struct pp *e, pid_t root)
+{
+	pid_t ppid;
+	char state;
+	int fd = sys_pidfd_open(e->pid, 0), r;
+
+	if (fd < 0)
+		return fd == -ESRCH ? 0 : fd;
+	r = read_stat(procfd, e->pid, &ppid, &state);
+	if (r == 0 && state != 'Z' && sys_pidfd_send_signal(fd, 0, 0) == 0 &&
+	    parent_verified(v, n, ppid, root)) {
+		r = sys_pidfd_send_signal(fd, SIGKILL, 0);
+		if (r == 0) {
+			e->fd = fd;
+			return 1;
+		}
+	}
+	close(fd);
+	return r == 0 || r == -ESRCH ? 0 : r;
+}
+
+/* Kills the snapshot's descendants of root, parents before children. */
+static int kill_snapshot(int procfd, struct pp *v, size_t n, pid_t root)
+{
+	int max = 0, killed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		v[i].depth = v[i].pid == root ? 0 : depth_of(v, n, v[i].pid, root);
+		if (v[i].depth > max)
+			max = v[i].depth;
+	}
+	for (int depth = 1; depth <= max; depth++) {
+		for (size_t i = 0; i < n; i++) {
+			int r;
+
+			if (v[i].depth != depth)
+				continue;
+			r = kill_one(procfd, v, n, &v[i], root);
+			if (r < 0)
+				return r;
+			killed += r;
+		}
+	}
+	return killed;
 }
 
 int proctree_kill(pid_t root)
 {
-	int total = 0;
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct pp *v = NULL;
+	ssize_t n;
+	int r, skipped = 0;
 
-	for (int pass = 0; pass < MAX_PASSES; pass++) {
-		struct pp *v = NULL;
-		ssize_t n = scan(&v);
-		int killed = 0;
-
-		if (n < 0)
-			return (int)n;
-		for (size_t i = 0; i < (size_t)n; i++) {
-			if (v[i].pid != root && descends(v, (size_t)n, v[i].pid, root) &&
-			    kill(v[i].pid, SIGKILL) == 0)
-				killed++;
-		}
-		free(v);
-		if (!killed)
-			return total;
-		total += killed;
+	if (procfd < 0)
+		return -errno;
+	n = scan(procfd, &v, &skipped);
+	if (n < 0) {
+		close(procfd);
+		return (int)n;
 	}
-	return -EAGAIN;
+	r = kill_snapshot(procfd, v, (size_t)n, root);
+	for (ssize_t i = 0; i < n; i++)
+		if (v[i].fd >= 0)
+			close(v[i].fd);
+	free(v);
+	close(procfd);
+	return r < 0 ? r : skipped < 0 ? skipped : r;
 }

@@ -8,9 +8,15 @@
 
 #include <sys/types.h>
 
-/* Sends SIGKILL to every descendant of `root` until a scan of /proc finds
- * none left (a process forking during a scan is caught by the next one).
- * Returns the number of processes signalled, or -errno. */
+/* One pass: scans /proc and sends SIGKILL to every descendant of `root`
+ * (the caller) it finds, parents first, each through a pidfd after checking
+ * it is still a descendant (a pid may be reused between the scan and the
+ * kill).  A process forked during the scan, or one that could not be proven
+ * ours this pass, is left for the next: the caller repeats until it has no
+ * child left, which as a subreaper means no descendant left.  Returns the
+ * number of processes signalled, or -errno (/proc unreadable, an entry
+ * unreadable, ENOMEM, EMFILE...) after killing what it could; an error
+ * never means "none left". */
 int proctree_kill(pid_t root);
 
 /* Parses the ppid out of the text of /proc/PID/stat (pure; the comm field

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,21 +14,24 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "env.h"
 #include "landlock.h"
-#include "proctree.h"
 #include "sys.h"
 #include "banned.h"
 
 enum step {
-	STEP_PDEATHSIG = 1,
+	STEP_PGID = 1,
+	STEP_PDEATHSIG,
 	STEP_PARENT_GONE,
 	STEP_RLIMIT,
 	STEP_CHDIR,
+	STEP_CAPS_READ,
+	STEP_SECUREBITS,
+	STEP_CAPBSET,
+	STEP_AMBIENT,
+	STEP_CAPSET,
 	STEP_NO_NEW_PRIVS,
 	STEP_LANDLOCK,
 	STEP_SECCOMP,
@@ -41,10 +46,16 @@ struct report {
 static const char *step_name(int step)
 {
 	static const char *const names[] = {
+		[STEP_PGID] = "create the sandbox's process group",
 		[STEP_PDEATHSIG] = "set the parent-death signal",
 		[STEP_PARENT_GONE] = "start: sandlock exited during setup",
 		[STEP_RLIMIT] = "set the open-files limit",
 		[STEP_CHDIR] = "change to the working directory",
+		[STEP_CAPS_READ] = "read the capabilities",
+		[STEP_SECUREBITS] = "lock the securebits",
+		[STEP_CAPBSET] = "drop the capability bounding set",
+		[STEP_AMBIENT] = "clear the ambient capabilities",
+		[STEP_CAPSET] = "drop the capabilities",
 		[STEP_NO_NEW_PRIVS] = "set no_new_privs",
 		[STEP_LANDLOCK] = "enforce the landlock ruleset",
 		[STEP_SECCOMP] = "load the seccomp filter",
@@ -53,17 +64,12 @@ static const char *step_name(int step)
 	return step > 0 && step <= STEP_EXEC ? names[step] : "start the sandbox";
 }
 
-/* Signals the parent forwards to the sandbox; blocked in the parent so that
- * sigtimedwait() collects them, unblocked in the child before exec. */
-static void forward_set(sigset_t *s)
-{
-	sigemptyset(s);
-	sigaddset(s, SIGINT);
-	sigaddset(s, SIGTERM);
-	sigaddset(s, SIGHUP);
-	sigaddset(s, SIGQUIT);
-	sigaddset(s, SIGCHLD);
-}
+/* Root keeps no special treatment: no capabilities from an exec as uid 0,
+ * none kept across a uid change, no ambient ones raised, each bit locked. */
+#define SL_SECUREBITS                                                     \
+	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |  \
+	 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |        \
+	 SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
 
 static __attribute__((noreturn)) void child_fail(int fd, int step, int err)
 {
@@ -75,58 +81,137 @@ static __attribute__((noreturn)) void child_fail(int fd, int step, int err)
 				: EXIT_SANDLOCK_FAILED);
 }
 
-/* Hands the terminal to the child's process group so interactive programs
- * can read it; SIGTTOU is ignored because we call from the background. */
-static void take_terminal(pid_t pgrp)
+/* The child's steps below return 0 or -errno and set *step to the one that
+ * failed; the errno comes from the return value of a wrapper, or from errno
+ * read right after the libc call that set it, never later. */
+
+static int child_prepare(const struct spawn_opts *o, pid_t parent, int *step)
 {
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int r;
 
-	sigaction(SIGTTOU, &ign, &old);
-	tcsetpgrp(STDIN_FILENO, pgrp);
-	sigaction(SIGTTOU, &old, NULL);
-}
-
-/* Between fork and exec: syscalls only, in the order that makes each
- * restriction cover the next step (no_new_privs before Landlock and seccomp,
- * seccomp last so it does not filter our own setup). */
-static __attribute__((noreturn)) void child_run(const struct spawn_opts *o, int fd,
-						pid_t parent, bool fg)
-{
-	sigset_t none;
-
-	setpgid(0, 0);
-	if (fg)
-		take_terminal(getpid());
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (sys_prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		child_fail(fd, STEP_PDEATHSIG, -errno);
+	*step = STEP_PDEATHSIG;
+	r = sys_prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (r < 0)
+		return r;
 	/* The parent may have died before PDEATHSIG was armed. */
+	*step = STEP_PARENT_GONE;
 	if (getppid() != parent)
-		child_fail(fd, STEP_PARENT_GONE, -ESRCH);
+		return -ESRCH;
+	*step = STEP_RLIMIT;
 	if (o->open_files) {
 		struct rlimit rl = { o->open_files, o->open_files };
 
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			child_fail(fd, STEP_RLIMIT, -errno);
+			return -errno;
 	}
+	*step = STEP_CHDIR;
 	if (o->cwd && chdir(o->cwd) < 0)
-		child_fail(fd, STEP_CHDIR, -errno);
-	if (sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		child_fail(fd, STEP_NO_NEW_PRIVS, -errno);
-	if (landlock_apply(o->ruleset_fd) < 0)
-		child_fail(fd, STEP_LANDLOCK, -errno);
-	if (o->ruleset_fd >= 0)
-		close(o->ruleset_fd);
-	if (o->filter && seccomp_filter_apply(o->filter) < 0)
-		child_fail(fd, STEP_SECCOMP, -errno);
-	execve(o->path, o->argv, o->envp);
-	child_fail(fd, STEP_EXEC, -errno);
+		return -errno;
+	return 0;
 }
 
-static int status_of(int st)
+static int lock_securebits(void)
 {
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	int cur = sys_prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+
+	/* Bits already set (and maybe locked) by our caller are kept. */
+	return cur < 0 ? cur : sys_prctl(PR_SET_SECUREBITS, (unsigned)cur | SL_SECUREBITS, 0, 0, 0);
+}
+
+/* Past the kernel's last capability PR_CAPBSET_DROP answers EINVAL, which
+ * saves reading /proc/sys/kernel/cap_last_cap on every start. */
+static int drop_bounding(void)
+{
+	for (unsigned long cap = 0; cap < 64; cap++) {
+		int r = sys_prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+
+		if (r == -EINVAL && cap > 0)
+			return 0;
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* As root the sandbox would keep every capability: Landlock confines paths,
+ * not chown, CAP_NET_BIND_SERVICE or DAC overrides on what the grants
+ * reach.  Lock root's special cases out, empty the bounding set so that no
+ * exec can give one back, clear ambient, then drop the rest.  Without
+ * CAP_SETPCAP (an unprivileged user) the first two are impossible and
+ * pointless: the bounding set only caps what an exec could gain, which
+ * no_new_privs forbids; clearing and dropping always succeed. */
+static int child_drop_caps(int *step)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { { 0 } };
+	static const struct __user_cap_data_struct none[_LINUX_CAPABILITY_U32S_3];
+	int r;
+
+	*step = STEP_CAPS_READ;
+	r = sys_capget(&hdr, data);
+	if (r < 0)
+		return r;
+	if (data[CAP_TO_INDEX(CAP_SETPCAP)].effective & CAP_TO_MASK(CAP_SETPCAP)) {
+		*step = STEP_SECUREBITS;
+		r = lock_securebits();
+		if (r < 0)
+			return r;
+		*step = STEP_CAPBSET;
+		r = drop_bounding();
+		if (r < 0)
+			return r;
+	}
+	*step = STEP_AMBIENT;
+	r = sys_prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (r < 0)
+		return r;
+	*step = STEP_CAPSET;
+	return sys_capset(&hdr, none);
+}
+
+/* no_new_privs before Landlock and seccomp, seccomp last so that it does
+ * not filter our own setup. */
+static int child_confine(const struct spawn_opts *o, int *step)
+{
+	int r;
+
+	*step = STEP_NO_NEW_PRIVS;
+	r = sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (r < 0)
+		return r;
+	*step = STEP_LANDLOCK;
+	r = landlock_apply(o->ruleset_fd);
+	if (r < 0)
+		return r;
+	if (o->ruleset_fd >= 0)
+		close(o->ruleset_fd);
+	/* The filter is the second layer: none at all is a bug, not a choice. */
+	*step = STEP_SECCOMP;
+	return o->filter ? seccomp_filter_apply(o->filter) : -EINVAL;
+}
+
+/* Between fork and exec: syscalls only, each restriction in the order that
+ * makes it cover the next step. */
+static __attribute__((noreturn)) void child_run(const struct spawn_opts *o, int fd,
+						pid_t parent, bool fg)
+{
+	sigset_t none;
+	int step = STEP_PGID, r = setpgid(0, 0) < 0 ? -errno : 0;
+
+	if (r == 0 && fg)
+		spawn_terminal_to(getpid());
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (r == 0)
+		r = child_prepare(o, parent, &step);
+	if (r == 0)
+		r = child_drop_caps(&step);
+	if (r == 0)
+		r = child_confine(o, &step);
+	if (r < 0)
+		child_fail(fd, step, r);
+	execve(o->path, o->argv, o->envp);
+	child_fail(fd, STEP_EXEC, -errno);
 }
 
 /* Reads the child's report: 0 if exec happened (EOF), else the exit status
@@ -139,8 +224,12 @@ static int read_report(int fd, const struct spawn_opts *o, struct diag *d)
 	do
 		n = read(fd, &rep, sizeof(rep));
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(rep))
+	if (n == 0)
 		return 0;
+	if (n != (ssize_t)sizeof(rep))
+		return diag_set(d, "cannot read the sandbox's start report: %s",
+				n < 0 ? strerror(errno) : "short read"),
+		       EXIT_SANDLOCK_FAILED;
 	if (rep.step == STEP_EXEC) {
 		diag_set(d, "cannot execute '%s': %s", o->path, strerror(-rep.err));
 		return rep.err == -ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
@@ -149,69 +238,11 @@ static int read_report(int fd, const struct spawn_opts *o, struct diag *d)
 	return EXIT_SANDLOCK_FAILED;
 }
 
-static long remaining_ms(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 +
-	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-/* Reaps every exited child; returns true once `main` has been reaped. */
-static bool reap(pid_t main_pid, int *main_status)
-{
-	bool done = false;
-	pid_t pid;
-	int st;
-
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (pid == main_pid) {
-			*main_status = status_of(st);
-			done = true;
-		}
-	}
-	return done;
-}
-
-/* Waits for the main child, forwarding signals and enforcing the timeout. */
-static int wait_main(pid_t pid, uint64_t timeout_sec, struct diag *d)
-{
-	struct timespec deadline;
-	sigset_t set;
-	int status = EXIT_SANDLOCK_FAILED;
-
-	forward_set(&set);
-	/* Beyond ~34,000 years a timeout means "never": clamp before the
-	 * arithmetic below can overflow. */
-	if (timeout_sec > (1ULL << 40))
-		timeout_sec = 1ULL << 40;
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += (time_t)timeout_sec;
-	while (!reap(pid, &status)) {
-		long ms = timeout_sec ? remaining_ms(&deadline) : 1000;
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-		int sig;
-
-		if (timeout_sec && ms <= 0) {
-			proctree_kill(getpid());
-			diag_set(d, "timeout after %llu s: killed the sandbox",
-				 (unsigned long long)timeout_sec);
-			timeout_sec = 0; /* keep waiting for the reap */
-			continue;
-		}
-		sig = sigtimedwait(&set, NULL, &ts);
-		if (sig > 0 && sig != SIGCHLD)
-			kill(-pid, sig);
-	}
-	return status;
-}
-
 int spawn_run(const struct spawn_opts *o, struct diag *d)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t set, old;
-	int pipefd[2], status;
+	int pipefd[2], status, r;
 	bool fg = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
@@ -220,21 +251,24 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 
 	/* Descendants that setsid() or double-fork are reparented to us, so a
 	 * timeout or our exit can still find and kill them (proctree.h). */
-	if (sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ||
-	    pipe2(pipefd, O_CLOEXEC) < 0)
-		return diag_set(d, "cannot prepare the sandbox: %s", strerror(errno)),
+	r = sys_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if (r == 0 && pipe2(pipefd, O_CLOEXEC) < 0)
+		r = -errno;
+	if (r < 0)
+		return diag_set(d, "cannot prepare the sandbox: %s", strerror(-r)),
 		       EXIT_SANDLOCK_FAILED;
-	forward_set(&set);
+	spawn_signal_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	/* vfork: the child only makes syscalls on its own stack frame until
 	 * execve or _exit (child_run never returns), and every setting it makes
-	 * (mask, no_new_privs, Landlock, seccomp, pgid, rlimit) is per task.
-	 * Copying our page tables for fork() cost ~2 ms of start-up. */
+	 * (mask, credentials, no_new_privs, Landlock, seccomp, pgid, rlimit) is
+	 * per task.  Copying our page tables for fork() cost ~2 ms of start-up. */
 	pid = vfork();
 	if (pid < 0) {
 		diag_set(d, "cannot fork: %s", strerror(errno));
 		close(pipefd[0]);
 		close(pipefd[1]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return EXIT_SANDLOCK_FAILED;
 	}
 	if (pid == 0) {
@@ -245,20 +279,15 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 	status = read_report(pipefd[0], o, d);
 	close(pipefd[0]);
 	if (status) {
+		/* Failed before exec (or the report is unreadable: then it may
+		 * run, and it is still unreaped, so its pid is its own). */
+		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		if (fg)
+			spawn_terminal_to(getpgrp());
 	} else {
-		status = wait_main(pid, o->timeout_sec, d);
-		/* The sandbox ends with its main process: no stragglers.  As a
-		 * subreaper we adopt orphans before the main child's exit is
-		 * reported, so no child left means no descendant left, and the
-		 * /proc scan (~1.5 ms) is only needed when some remain. */
-		if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
-			proctree_kill(getpid());
-		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-			;
+		status = spawn_wait(pid, fg, o->timeout_sec, d);
 	}
-	if (fg)
-		take_terminal(getpgrp());
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
 }
@@ -278,43 +307,75 @@ static int check_exec(const char *path)
 	return access(path, X_OK) < 0 ? -errno : 0;
 }
 
-char *spawn_resolve(const char *cmd, char *const *envp, int *status, struct diag *d)
+/* Checks dir/cmd (dir of dlen bytes, none if 0) as the child will see it:
+ * the kernel resolves a relative path against the child's working
+ * directory, which is cwd when one is given.  Returns 0 with *out owned, or
+ * check_exec()'s -errno, or -ENOMEM. */
+static int try_path(const char *cwd, const char *dir, size_t dlen, const char *cmd, char **out)
 {
-	const char *path = env_lookup(envp, "PATH");
+	bool rel = cwd && (dlen ? dir[0] != '/' : cmd[0] != '/');
+	char *cand;
+	int r;
+
+	if (asprintf(&cand, "%s%s%.*s%s%s", rel ? cwd : "", rel ? "/" : "", (int)dlen, dir,
+		     dlen ? "/" : "", cmd) < 0)
+		return -ENOMEM;
+	r = check_exec(cand);
+	if (r == 0)
+		*out = cand;
+	else
+		free(cand);
+	return r;
+}
+
+/* Searches PATH like execvp: the first executable candidate wins; an error
+ * other than "not there" is remembered for the message.  Returns 0 with
+ * *out owned, or the -errno to report. */
+static int search_path(const char *path, const char *cwd, const char *cmd, char **out)
+{
 	int seen = -ENOENT;
+
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+		int r = try_path(cwd, path, len, cmd, out);
+
+		if (r == 0 || r == -ENOMEM)
+			return r;
+		if (r != -ENOENT && r != -ENOTDIR)
+			seen = r;
+		path += len + (path[len] == ':');
+	}
+	return seen;
+}
+
+char *spawn_resolve(const char *cmd, char *const *envp, const char *cwd, int *status,
+		    struct diag *d)
+{
+	char *found = NULL;
+	int r;
 
 	if (!*cmd) {
 		*status = EXIT_NOT_FOUND;
 		diag_set(d, "command not found: ''");
 		return NULL;
 	}
-	if (strchr(cmd, '/')) {
-		seen = check_exec(cmd);
-		if (seen == 0)
-			return strdup(cmd);
-	} else {
-		if (!path)
-			path = "/usr/local/bin:/usr/bin:/bin";
-		while (*path) {
-			size_t len = strcspn(path, ":");
-			char *cand;
-			int r;
-
-			if (asprintf(&cand, "%.*s%s%s", (int)len, path, len ? "/" : "", cmd) < 0)
-				break;
-			r = check_exec(cand);
-			if (r == 0)
-				return cand;
-			free(cand);
-			if (r != -ENOENT && r != -ENOTDIR)
-				seen = r;
-			path += len + (path[len] == ':');
-		}
-	}
-	*status = seen == -ENOENT || seen == -ENOTDIR ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
-	if (*status == EXIT_NOT_FOUND)
-		diag_set(d, "command not found: '%s'", cmd);
+	if (strchr(cmd, '/'))
+		r = try_path(cwd, "", 0, cmd, &found);
 	else
-		diag_set(d, "cannot execute '%s': %s", cmd, strerror(-seen));
+		r = search_path(env_lookup(envp, "PATH"), cwd, cmd, &found);
+	if (r == 0)
+		return found;
+	if (r == -ENOMEM) {
+		*status = EXIT_SANDLOCK_FAILED;
+		diag_set(d, "cannot look up '%s': %s", cmd, strerror(ENOMEM));
+	} else if (r == -ENOENT || r == -ENOTDIR) {
+		*status = EXIT_NOT_FOUND;
+		diag_set(d, "command not found: '%s'", cmd);
+	} else {
+		*status = EXIT_NOT_EXECUTABLE;
+		diag_set(d, "cannot execute '%s': %s", cmd, strerror(-r));
+	}
 	return NULL;
 }

@@ -7,7 +7,10 @@
 #ifndef SANDLOCK_SPAWN_H
 #define SANDLOCK_SPAWN_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "diag.h"
 #include "seccomp_filter.h"
@@ -21,7 +24,7 @@ struct spawn_opts {
 	const char *path;   /* resolved executable (borrowed) */
 	char *const *argv;  /* borrowed */
 	char *const *envp;  /* borrowed */
-	const char *cwd;    /* NULL: inherit */
+	const char *cwd;    /* absolute, NULL: inherit */
 	uint64_t open_files; /* RLIMIT_NOFILE, 0: inherit */
 	uint64_t timeout_sec; /* 0: none */
 	int ruleset_fd;     /* Landlock ruleset, -1: none (borrowed) */
@@ -34,8 +37,29 @@ struct spawn_opts {
 int spawn_run(const struct spawn_opts *o, struct diag *d);
 
 /* Finds `cmd` like execvp would, in the PATH of envp (a name with '/' is
- * taken as is).  Returns an owned path, or NULL with *status set to 127 (not
- * found) or 126 (found but not executable) and d filled. */
-char *spawn_resolve(const char *cmd, char *const *envp, int *status, struct diag *d);
+ * taken as is), as the child will see it: a relative name or PATH entry is
+ * looked up in cwd when cwd (absolute) is given.  Returns an owned path, or
+ * NULL with *status set to 127 (not found), 126 (found but not executable)
+ * or 125 (out of memory) and d filled. */
+char *spawn_resolve(const char *cmd, char *const *envp, const char *cwd, int *status,
+		    struct diag *d);
+
+/* Internal to spawn.c and spawn_wait.c. */
+
+/* The signals the parent blocks and collects with sigtimedwait(): those it
+ * forwards to the sandbox, SIGCHLD, and SIGCONT (job control). */
+void spawn_signal_set(sigset_t *s);
+
+/* Makes pgrp the foreground group of the terminal on stdin, ignoring
+ * SIGTTOU for the call (we may call from the background).  Async-signal-safe:
+ * the child calls it between fork and exec. */
+void spawn_terminal_to(pid_t pgrp);
+
+/* Waits for the started child `pid` (leader of its own process group;
+ * `handed`: it holds the terminal), forwarding signals, following it through
+ * job-control stops and enforcing the timeout; then kills every process the
+ * sandbox left and reaps them all.  Returns the exit status as spawn_run(),
+ * or 125 with d filled when some process could not be killed. */
+int spawn_wait(pid_t pid, bool handed, uint64_t timeout_sec, struct diag *d);
 
 #endif

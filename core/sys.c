@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -67,6 +68,16 @@ int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	      unsigned long a5)
 {
 	return ret_errno(prctl(option, a2, a3, a4, a5));
+}
+
+int sys_capget(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data)
+{
+	return ret_errno(syscall(__NR_capget, hdr, data));
+}
+
+int sys_capset(struct __user_cap_header_struct *hdr, const struct __user_cap_data_struct *data)
+{
+	return ret_errno(syscall(__NR_capset, hdr, data));
 }
 
 int sys_open(const char *path, int flags)

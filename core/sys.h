@@ -22,6 +22,12 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags);
 /* prctl(2) with -errno on failure. */
 int sys_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
 	      unsigned long a5);
+/* capget(2)/capset(2) with _LINUX_CAPABILITY_VERSION_3 headers (two data
+ * structs); glibc has no wrappers. */
+struct __user_cap_header_struct;
+struct __user_cap_data_struct;
+int sys_capget(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data);
+int sys_capset(struct __user_cap_header_struct *hdr, const struct __user_cap_data_struct *data);
 /* Opens with O_CLOEXEC added; returns an owned fd or -errno. */
 int sys_open(const char *path, int flags);
 
