@@ -11,6 +11,7 @@
 enum {
 	OPT_EXEC = 256,
 	OPT_NET_ALLOW,
+	OPT_NET_DENY,
 	OPT_NET_BIND,
 	OPT_CLEAN_ENV,
 	OPT_ENV,
@@ -25,6 +26,7 @@ static const struct option run_opts[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "exec", required_argument, NULL, OPT_EXEC },
 	{ "net-allow", required_argument, NULL, OPT_NET_ALLOW },
+	{ "net-deny", required_argument, NULL, OPT_NET_DENY },
 	{ "net-allow-bind", required_argument, NULL, OPT_NET_BIND },
 	{ "profile", required_argument, NULL, 'p' },
 	{ "clean-env", no_argument, NULL, OPT_CLEAN_ENV },
@@ -87,6 +89,8 @@ static int run_option(struct cli *c, int opt, const char *arg, const char *flag,
 		return policy_add_exec(p, arg, flag_origin, d);
 	case OPT_NET_ALLOW:
 		return policy_add_net_allow(p, arg, flag_origin, d);
+	case OPT_NET_DENY:
+		return policy_add_net_deny(p, arg, flag_origin, d);
 	case OPT_NET_BIND:
 		return policy_add_bind(p, arg, flag_origin, d);
 	case OPT_CLEAN_ENV:

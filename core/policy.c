@@ -27,9 +27,16 @@ void policy_release(struct policy *p)
 	for (size_t i = 0; i < p->n_paths; i++)
 		free(p->paths[i].path);
 	free(p->paths);
+	free(p->paths_index.slots);
 	for (size_t i = 0; i < p->n_exec; i++)
 		free(p->exec[i].path);
 	free(p->exec);
+	free(p->exec_index.slots);
+	for (size_t i = 0; i < p->n_net; i++) {
+		free(p->net[i].host);
+		free(p->net[i].ports);
+	}
+	free(p->net);
 	free(p->connect);
 	free(p->bind);
 	strv_free(p->sys_deny, p->n_sys_deny);
@@ -41,18 +48,31 @@ void policy_release(struct policy *p)
 	policy_init(p);
 }
 
-/* Grows *arr by one element of size sz; returns the new slot or NULL. */
-static void *grow(void *arr, size_t *n, size_t sz)
+/* buf (n elements of sz bytes) reallocated to n + 1 with the new element
+ * zeroed, or NULL with buf untouched. */
+static void *grown(void *buf, size_t n, size_t sz)
 {
-	void **a = arr;
-	char *q = reallocarray(*a, *n + 1, sz);
+	char *q = reallocarray(buf, n + 1, sz);
 
-	if (!q)
-		return NULL;
-	*a = q;
-	memset(q + *n * sz, 0, sz);
-	return q + (*n)++ * sz;
+	if (q)
+		memset(q + n * sz, 0, sz);
+	return q;
 }
+
+/* Appends a zeroed element to the array *pp of *np elements; evaluates to
+ * a pointer to it, or NULL (the array unchanged).  A macro so the new
+ * buffer is stored through the array's own pointer type: storing it
+ * through a void ** that aliases a struct foo ** is undefined behaviour
+ * (C11 6.5p7), which the optimizer may exploit. */
+#define GROW(pp, np)                                                              \
+	__extension__({                                                           \
+		__typeof__(*(pp)) grow_q = grown(*(pp), *(np), sizeof(**(pp)));   \
+		if (grow_q) {                                                     \
+			*(pp) = grow_q;                                           \
+			grow_q += (*(np))++;                                      \
+		}                                                                 \
+		grow_q;                                                           \
+	})
 
 const char *policy_add_source(struct policy *p, const char *name)
 {
@@ -65,7 +85,7 @@ const char *policy_add_source(struct policy *p, const char *name)
 	dup = strdup(name);
 	if (!dup)
 		return NULL;
-	slot = grow(&p->sources, &p->n_sources, sizeof(*slot));
+	slot = GROW(&p->sources, &p->n_sources);
 	if (!slot) {
 		free(dup);
 		return NULL;
@@ -124,21 +144,105 @@ static int check_path(const char *path, struct policy_origin o, struct diag *d)
 	return 0;
 }
 
-static int add_path_to(struct policy_path **arr, size_t *n, const char *path,
-		       unsigned access, struct policy_origin o, struct diag *d)
+/* FNV-1a, seeded with the slot array's address: a policy author cannot
+ * aim collisions at a table whose seed ASLR picks (as toml.c does). */
+static uint32_t path_hash(const struct policy_path_index *x, const char *path)
+{
+	uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)(uintptr_t)x->slots;
+
+	for (; *path; path++)
+		h = (h ^ (unsigned char)*path) * 0x100000001b3u;
+	return (uint32_t)(h ^ h >> 32);
+}
+
+/* The slot holding path (of hash h) in x, or the empty slot where it
+ * would go. */
+static struct policy_path_slot *index_slot(const struct policy_path_index *x,
+					   const struct policy_path *arr, const char *path,
+					   uint32_t h)
+{
+	size_t mask = x->cap - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct policy_path_slot *sl = &x->slots[i];
+
+		if (!sl->idx || (sl->hash == h && strcmp(arr[sl->idx - 1].path, path) == 0))
+			return sl;
+	}
+}
+
+/* Makes x index arr[0..n) with room for one more at load <= 1/2; rebuilds
+ * when the table is full or arr was changed behind its back. */
+static int index_reserve(struct policy_path_index *x, const struct policy_path *arr, size_t n)
+{
+	size_t cap = x->cap ? x->cap : 64;
+
+	if (x->n == n && 2 * (n + 1) <= x->cap)
+		return 0;
+	if (n >= UINT32_MAX / 2)
+		return -ENOMEM; /* slots hold indexes in 32 bits */
+	while (2 * (n + 1) > cap)
+		cap *= 2;
+	free(x->slots);
+	x->slots = calloc(cap, sizeof(*x->slots));
+	x->cap = x->slots ? cap : 0;
+	x->n = 0;
+	if (!x->slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = path_hash(x, arr[i].path);
+		struct policy_path_slot *sl = index_slot(x, arr, arr[i].path, h);
+
+		if (!sl->idx) /* a duplicate added directly stays unindexed */
+			*sl = (struct policy_path_slot){ (uint32_t)(i + 1), h };
+	}
+	x->n = n;
+	return 0;
+}
+
+/* Appends a zeroed element to *arr, growing it geometrically: one element
+ * at a time is quadratic wherever realloc copies (ASan, musl). */
+static struct policy_path *path_append(struct policy_path **arr, size_t *n, size_t *cap)
+{
+	struct policy_path *q = *arr;
+
+	if (*n >= *cap) {
+		size_t want = *n < 8 ? 16 : 2 * *n;
+
+		q = reallocarray(*arr, want, sizeof(*q));
+		if (!q)
+			return NULL;
+		*arr = q;
+		*cap = want;
+	}
+	q += (*n)++;
+	memset(q, 0, sizeof(*q));
+	return q;
+}
+
+static int add_path_to(struct policy_path **arr, size_t *n, struct policy_path_index *x,
+		       const char *path, unsigned access, struct policy_origin o,
+		       struct diag *d)
 {
 	struct policy_path *slot;
+	struct policy_path_slot *sl;
+	uint32_t h;
 	int r = check_path(path, o, d);
 
+	/* An array changed behind the index's back may be full. */
+	if (x->n != *n)
+		x->arr_cap = *n;
+	if (r == 0)
+		r = index_reserve(x, *arr, *n);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < *n; i++) {
-		if (strcmp((*arr)[i].path, path) == 0) {
-			(*arr)[i].access |= access;
-			return 0;
-		}
+	h = path_hash(x, path);
+	sl = index_slot(x, *arr, path, h);
+	if (sl->idx) {
+		(*arr)[sl->idx - 1].access |= access;
+		return 0;
 	}
-	slot = grow(arr, n, sizeof(*slot));
+	slot = path_append(arr, n, &x->arr_cap);
 	if (!slot)
 		return -ENOMEM;
 	slot->path = strdup(path);
@@ -148,20 +252,22 @@ static int add_path_to(struct policy_path **arr, size_t *n, const char *path,
 	}
 	slot->access = access;
 	slot->origin = o;
+	*sl = (struct policy_path_slot){ (uint32_t)*n, h };
+	x->n = *n;
 	return 0;
 }
 
 int policy_add_path(struct policy *p, const char *path, unsigned access,
 		    struct policy_origin o, struct diag *d)
 {
-	return add_path_to(&p->paths, &p->n_paths, path, access, o, d);
+	return add_path_to(&p->paths, &p->n_paths, &p->paths_index, path, access, o, d);
 }
 
 int policy_add_exec(struct policy *p, const char *path, struct policy_origin o,
 		    struct diag *d)
 {
 	p->exec_restricted = true;
-	return add_path_to(&p->exec, &p->n_exec, path, POLICY_READ, o, d);
+	return add_path_to(&p->exec, &p->n_exec, &p->exec_index, path, POLICY_READ, o, d);
 }
 
 static int push_str(char ***arr, size_t *n, const char *s)
@@ -171,7 +277,7 @@ static int push_str(char ***arr, size_t *n, const char *s)
 
 	if (!dup)
 		return -ENOMEM;
-	slot = grow(arr, n, sizeof(*slot));
+	slot = GROW(arr, n);
 	if (!slot) {
 		free(dup);
 		return -ENOMEM;
@@ -201,7 +307,7 @@ int policy_add_syscall(struct policy *p, bool allow, const char *name,
 
 	if (!*name)
 		return diag_set(d, "%sempty syscall name", where(o, w, sizeof(w)));
-	slot = grow(at, &n, sizeof(*slot));
+	slot = GROW(at, &n);
 	if (!slot)
 		return -ENOMEM;
 	*slot = o;

@@ -89,6 +89,11 @@ static int add_net(const struct ctx *c, const char *s, struct toml_pos pos)
 	return policy_add_net_allow(c->p, s, origin(c, pos), c->d);
 }
 
+static int add_net_deny(const struct ctx *c, const char *s, struct toml_pos pos)
+{
+	return policy_add_net_deny(c->p, s, origin(c, pos), c->d);
+}
+
 static int add_bind(const struct ctx *c, const char *s, struct toml_pos pos)
 {
 	return policy_add_bind(c->p, s, origin(c, pos), c->d);
@@ -123,6 +128,11 @@ static int key_exec_allow(const struct ctx *c, const struct toml_kv *kv)
 static int key_net_allow(const struct ctx *c, const struct toml_kv *kv)
 {
 	return each_string(c, kv, add_net);
+}
+
+static int key_net_deny(const struct ctx *c, const struct toml_kv *kv)
+{
+	return each_string(c, kv, add_net_deny);
 }
 
 static int key_sys_deny(const struct ctx *c, const struct toml_kv *kv)
@@ -291,7 +301,7 @@ static const struct key_rule fs_keys[] = {
 	{ "deny", key_later },	   { "workdir", key_later }, { NULL, NULL },
 };
 static const struct key_rule net_keys[] = {
-	{ "allow", key_net_allow }, { "allow_bind", key_bind }, { "deny", key_later },
+	{ "allow", key_net_allow }, { "allow_bind", key_bind }, { "deny", key_net_deny },
 	{ NULL, NULL },
 };
 static const struct key_rule http_keys[] = {

@@ -69,20 +69,41 @@ static size_t collect_ports(const struct policy_ports *r, size_t n, const char *
 	return n;
 }
 
-static void print_network(const struct policy *p, FILE *out, const char **v, char (*buf)[32])
+/* Prints the allow (deny false) or deny rules, normalized and sorted. */
+static int print_rules(const struct policy *p, FILE *out, bool deny, const char **v)
 {
 	size_t n = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n_net; i++) {
+		if (p->net[i].deny != deny)
+			continue;
+		v[n] = policy_net_rule_str(&p->net[i]);
+		if (!v[n]) {
+			r = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	if (r == 0)
+		put_list(out, deny ? "deny" : "allow", v, n);
+	for (size_t i = 0; i < n; i++)
+		free((char *)v[i]);
+	return r;
+}
+
+static int print_network(const struct policy *p, FILE *out, const char **v, char (*buf)[32])
+{
+	size_t n;
+	int r;
 
 	fputs("\n[network]\n", out);
-	if (p->tcp_connect_any)
-		v[n++] = "tcp://*:*";
-	if (p->udp_any)
-		v[n++] = "udp://*:*";
-	if (!p->tcp_connect_any)
-		n += collect_ports(p->connect, p->n_connect, "tcp://*:", buf, v + n);
-	put_list(out, "allow", v, n);
+	r = print_rules(p, out, false, v);
+	if (r == 0)
+		r = print_rules(p, out, true, v);
 	n = p->tcp_bind_any ? (v[0] = "*", 1) : collect_ports(p->bind, p->n_bind, "", buf, v);
 	put_list(out, "allow_bind", v, n);
+	return r;
 }
 
 static void print_rest(const struct policy *p, FILE *out, const char **v)
@@ -129,10 +150,11 @@ static void print_rest(const struct policy *p, FILE *out, const char **v)
 
 int policy_print(const struct policy *p, FILE *out)
 {
-	size_t max = p->n_paths + p->n_exec + p->n_connect + p->n_bind + p->n_sys_deny +
+	size_t max = p->n_paths + p->n_exec + p->n_net + p->n_bind + p->n_sys_deny +
 		     p->n_sys_allow + p->n_env + 4;
 	const char **v = calloc(max, sizeof(*v));
-	char (*buf)[32] = calloc(p->n_connect + p->n_bind + 1, sizeof(*buf));
+	char (*buf)[32] = calloc(p->n_bind + 1, sizeof(*buf));
+	int r;
 
 	if (!v || !buf) {
 		free(v);
@@ -152,9 +174,12 @@ int policy_print(const struct policy *p, FILE *out)
 			fputs("allow = []\n", out);
 		put_list(out, "allow", v, n);
 	}
-	print_network(p, out, v, buf);
-	print_rest(p, out, v);
+	r = print_network(p, out, v, buf);
+	if (r == 0)
+		print_rest(p, out, v);
 	free(v);
 	free(buf);
+	if (r < 0)
+		return r;
 	return ferror(out) ? -EIO : 0;
 }

@@ -177,10 +177,6 @@ deny = ["/home/user/.ssh"]
 @F:2:1: 'workdir' in [filesystem] is not supported yet
 [filesystem]
 workdir = "/tmp/w"
-=== net-deny-later
-@F:2:1: 'deny' in [network] is not supported yet
-[network]
-deny = ["10.0.0.0/8"]
 === http-allow-later
 @F:2:1: 'allow' in [http] is not supported yet
 [http]
@@ -201,38 +197,38 @@ memory = "512M"
 @F:2:1: 'processes' in [limits] is not supported yet
 [limits]
 processes = 10
-=== net-host
-@F:2:10: invalid network rule 'example.com:443': host and address rules need the supervisor, not supported yet (use ':PORT' or '*:PORT' for any host)
-[network]
-allow = ["example.com:443"]
-=== net-cidr
-@F:2:18: invalid network rule '10.0.0.0/8:22': host and address rules need the supervisor, not supported yet (use ':PORT' or '*:PORT' for any host)
-[network]
-allow = [":443", "10.0.0.0/8:22"]
-=== net-udp-port
-@F:2:10: invalid network rule 'udp://*:53': per-port UDP rules need the supervisor, not supported yet (only 'udp://*:*')
-[network]
-allow = ["udp://*:53"]
 === net-port-zero
-@F:2:10: invalid network rule ':0': expected ports as p, p1,p2, lo-hi or * (1-65535)
+@F:2:10: invalid network rule ':0': port 0 is not allowed (ports are 1-65535)
 [network]
 allow = [":0"]
 === net-port-too-big
-@F:2:10: invalid network rule ':65536': expected ports as p, p1,p2, lo-hi or * (1-65535)
+@F:2:10: invalid network rule ':65536': port '65536' is out of range (ports are 1-65535)
 [network]
 allow = [":65536"]
 === net-range-reversed
-@F:2:10: invalid network rule 'tcp://*:80-70': expected ports as p, p1,p2, lo-hi or * (1-65535)
+@F:2:10: invalid network rule 'tcp://*:80-70': port range '80-70' is reversed (low port first)
 [network]
 allow = ["tcp://*:80-70"]
+=== net-range-open
+@F:2:10: invalid network rule 'example.com:8000-': port range '8000-' needs a port on each side of '-'
+[network]
+allow = ["example.com:8000-"]
 === net-empty-ports
-@F:2:10: invalid network rule '*:': expected ports as p, p1,p2, lo-hi or * (1-65535)
+@F:2:10: invalid network rule '*:': missing ports after ':'
 [network]
 allow = ["*:"]
 === net-trailing-comma
-@F:2:10: invalid network rule ':80,': expected ports as p, p1,p2, lo-hi or * (1-65535)
+@F:2:10: invalid network rule ':80,': empty item in port list
 [network]
 allow = [":80,"]
+=== net-port-name
+@F:2:10: invalid network rule 'example.com:https': port 'https' is not a number
+[network]
+allow = ["example.com:https"]
+=== net-star-mixed
+@F:2:10: invalid network rule ':*,443': '*' cannot be combined with other ports
+[network]
+allow = [":*,443"]
 === net-scheme-only
 @F:2:10: invalid network rule 'tcp://': expected [tcp://|udp://]TARGET[:PORTS]
 [network]
@@ -241,6 +237,91 @@ allow = ["tcp://"]
 @F:2:10: invalid network rule 'ftp://*:21': unknown scheme 'ftp' (expected tcp:// or udp://)
 [network]
 allow = ["ftp://*:21"]
+=== net-unknown-scheme-deny
+@F:3:17: invalid network rule 'quic://*:443': unknown scheme 'quic' (expected tcp:// or udp://)
+[network]
+allow = ["*"]
+deny = ["*:25", "quic://*:443"]
+=== net-cidr-prefix-v4
+@F:2:9: invalid network rule '10.0.0.0/33': invalid prefix length '/33' (0-32 for IPv4)
+[network]
+deny = ["10.0.0.0/33"]
+=== net-cidr-prefix-v6
+@F:2:10: invalid network rule '[fd00::]/129:443': invalid prefix length '/129' (0-128 for IPv6)
+[network]
+allow = ["[fd00::]/129:443"]
+=== net-cidr-host-bits
+@F:2:10: invalid network rule '10.0.0.1/8:22': '10.0.0.1/8' has bits set past the prefix length (the network is '10.0.0.0/8')
+[network]
+allow = ["10.0.0.1/8:22"]
+=== net-cidr-on-host
+@F:2:10: invalid network rule 'example.com/24': a prefix length needs an IP address, not 'example.com'
+[network]
+allow = ["example.com/24"]
+=== net-ipv6-unbracketed
+@F:2:10: invalid network rule 'fd00::1:443': more than one ':' (IPv6 addresses go in brackets, as '[::1]:443')
+[network]
+allow = ["fd00::1:443"]
+=== net-ipv6-unterminated
+@F:2:10: invalid network rule '[::1:443': missing ']' after IPv6 address
+[network]
+allow = ["[::1:443"]
+=== net-ipv6-invalid
+@F:2:10: invalid network rule '[fd00::g]:80': invalid IPv6 address 'fd00::g'
+[network]
+allow = ["[fd00::g]:80"]
+=== net-ipv6-zone
+@F:2:10: invalid network rule '[fe80::1%eth0]:22': zone index in IPv6 address 'fe80::1%eth0' is not supported
+[network]
+allow = ["[fe80::1%eth0]:22"]
+=== net-ipv4-in-brackets
+@F:2:10: invalid network rule '[10.0.0.1]:22': '10.0.0.1' is not an IPv6 address (write IPv4 addresses without brackets)
+[network]
+allow = ["[10.0.0.1]:22"]
+=== net-ipv4-octet
+@F:2:10: invalid network rule '1.2.3.256:80': invalid IPv4 address '1.2.3.256' (four numbers 0-255 without leading zeros, separated by dots)
+[network]
+allow = ["1.2.3.256:80"]
+=== net-ipv4-short
+@F:2:9: invalid network rule '10.1': invalid IPv4 address '10.1' (four numbers 0-255 without leading zeros, separated by dots)
+[network]
+deny = ["10.1"]
+=== net-host-empty-label
+@F:2:10: invalid network rule 'api..example.com:443': empty label in host name
+[network]
+allow = ["api..example.com:443"]
+=== net-host-label-too-long
+@F:2:10: invalid network rule 'x.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com': label 2 of the host name is longer than 63 characters
+[network]
+allow = ["x.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com"]
+=== net-host-too-long
+@F:2:10: invalid network rule 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa': host name is longer than 253 characters
+[network]
+allow = ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]
+=== net-host-bad-char
+@F:2:10: invalid network rule 'my_host.example:80': invalid character '_' in host name (host names hold letters, digits, '-' and '.')
+[network]
+allow = ["my_host.example:80"]
+=== net-host-wildcard
+@F:2:10: invalid network rule '*.example.com:443': invalid character '*' in host name (wildcard host names are not supported)
+[network]
+allow = ["*.example.com:443"]
+=== net-host-hyphen
+@F:2:9: invalid network rule 'bad-.example.com': host name label 'bad-' begins or ends with '-'
+[network]
+deny = ["bad-.example.com"]
+=== net-host-numeric
+@F:2:10: invalid network rule '0x7f000001:80': host name '0x7f000001' reads as a number to the C library (write IPv4 addresses as four decimal numbers)
+[network]
+allow = ["0x7f000001:80"]
+=== net-deny-not-array
+@F:2:8: 'deny' must be an array of strings, not string
+[network]
+deny = "10.0.0.0/8"
+=== net-deny-int
+@F:2:17: 'deny' must contain strings, not integer
+[network]
+deny = ["*:25", 53]
 === bind-too-big
 @F:2:15: invalid bind ports '70000': expected ports as p, p1,p2, lo-hi or * (0-65535)
 [network]
@@ -449,9 +530,11 @@ flag_case "relative cwd" "relative path 'tmp': --cwd must be absolute" run -S --
 flag_case "relative read" "relative path 'usr': paths must be absolute" run -S -r usr -- /bin/true
 flag_case "dotdot write" "path '/tmp/../etc' contains '.' or '..'" run -S -w /tmp/../etc -- /bin/true
 flag_case "relative exec" "relative path 'true': paths must be absolute" run -S --exec true -- /bin/true
-flag_case "net host" "invalid network rule 'example.com:443': host and address rules need the supervisor, not supported yet (use ':PORT' or '*:PORT' for any host)" run -S --net-allow example.com:443 -- /bin/true
-flag_case "net udp port" "invalid network rule 'udp://*:53': per-port UDP rules need the supervisor, not supported yet (only 'udp://*:*')" run -S --net-allow 'udp://*:53' -- /bin/true
-flag_case "net bad port" "invalid network rule ':0': expected ports as p, p1,p2, lo-hi or * (1-65535)" run -S --net-allow :0 -- /bin/true
+flag_case "net bad host" "invalid network rule 'example..com:443': empty label in host name" run -S --net-allow example..com:443 -- /bin/true
+flag_case "net bad port" "invalid network rule ':0': port 0 is not allowed (ports are 1-65535)" run -S --net-allow :0 -- /bin/true
+flag_case "net deny bad cidr" "invalid network rule '10.0.0.0/40': invalid prefix length '/40' (0-32 for IPv4)" run -S --net-deny 10.0.0.0/40 -- /bin/true
+flag_case "net deny unbracketed IPv6" "invalid network rule '::1': more than one ':' (IPv6 addresses go in brackets, as '[::1]:443')" run -S --net-deny=::1 -- /bin/true
+flag_case "net deny needs an argument" "option '--net-deny' needs an argument (see 'sandlock run --help')" run -S --net-deny
 flag_case "bind bad port" "invalid bind ports '65536': expected ports as p, p1,p2, lo-hi or * (0-65535)" run -S --net-allow-bind 65536 -- /bin/true
 flag_case "env without =" "invalid environment entry 'FOO': expected KEY=VALUE" run -S --env FOO -- /bin/true
 flag_case "env empty key" "invalid environment entry '=x': expected KEY=VALUE" run -S --env =x -- /bin/true
@@ -476,6 +559,9 @@ check_prints() { # NAME FILE WANT_FILE [OPTIONS...]
 check_prints "check prints good_full normalized" "$FIX/good_full.toml" "$FIX/good_full.out"
 check_prints "check --best-effort prints the same" "$FIX/good_full.toml" "$FIX/good_full.out" --best-effort
 check_prints "check prints good_minimal normalized" "$FIX/good_minimal.toml" "$FIX/good_minimal.out"
+check_prints "check prints good_network normalized" "$FIX/good_network.toml" "$FIX/good_network.out"
+cp "$FIX/good_network.out" "$WORK/printed-net.toml"
+check_prints "normalized network rules are a fixed point" "$WORK/printed-net.toml" "$FIX/good_network.out"
 [ -s "$WORK/err" ] && not_ok "good_minimal: stderr is empty" "stderr: $(cat "$WORK/err")" || ok "good_minimal: stderr is empty"
 cp "$FIX/good_full.out" "$WORK/printed.toml"
 check_prints "normalized output is a fixed point" "$WORK/printed.toml" "$FIX/good_full.out"

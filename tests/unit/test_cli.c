@@ -199,6 +199,44 @@ static void run_every_flag(void **state)
 	cli_release(&c);
 }
 
+/* --net-allow and --net-deny add rules after the profiles' own, in
+ * command-line order; a flag's rule has no file position. */
+static void run_network_flags(void **state)
+{
+	struct args a;
+	struct cli c;
+
+	(void)state;
+	parse_good(&c, &a,
+		   ARGV("run", "--net-deny", "10.0.0.0/8", "-p", pol_b, "--net-allow",
+			"example.com:443", "--net-deny=udp://*:53", "--net-allow=[::1]:8080", "x"));
+	assert_int_equal(c.policy.n_net, 5);
+	assert_int_equal(c.policy.n_net_allow, 3);
+	assert_true(c.policy.net[0].deny);
+	assert_int_equal(c.policy.net[0].kind, POLICY_NET_ADDR);
+	assert_int_equal(c.policy.net[0].origin.line, 0);
+	assert_false(c.policy.net[1].deny); /* ":80" from b */
+	assert_int_equal(c.policy.net[1].origin.line, 4);
+	assert_string_equal(c.policy.net[2].host, "example.com");
+	assert_true(c.policy.net[3].deny);
+	assert_int_equal(c.policy.net[3].proto, POLICY_NET_UDP);
+	assert_int_equal(c.policy.net[4].kind, POLICY_NET_ADDR);
+	assert_int_equal(c.policy.net[4].prefix, 128);
+	assert_true(policy_net_supervised(&c.policy));
+	/* The static bound: TCP 80, 443 and 8080, UDP on. */
+	assert_false(c.policy.tcp_connect_any);
+	assert_true(c.policy.udp_any);
+	assert_int_equal(c.policy.n_connect, 3);
+	cli_release(&c);
+
+	/* Deny rules only: default allow. */
+	parse_good(&c, &a, ARGV("run", "--net-deny", "tcp://*:25", "x"));
+	assert_int_equal(c.policy.n_net, 1);
+	assert_true(c.policy.tcp_connect_any);
+	assert_true(c.policy.udp_any);
+	cli_release(&c);
+}
+
 static void run_flags_after_profile_and_short_forms(void **state)
 {
 	struct args a;
@@ -478,14 +516,18 @@ static void bad_values(void **state)
 		{ ARGV("run", "--write", "./out", "x"), "relative path './out': paths must be absolute" },
 		{ ARGV("run", "-w", "/a/../b", "x"), "path '/a/../b' contains '.' or '..'" },
 		{ ARGV("run", "--exec", "sh", "x"), "relative path 'sh': paths must be absolute" },
-		{ ARGV("run", "--net-allow", "example.com:443", "x"),
-		  "invalid network rule 'example.com:443': host and address rules need the supervisor, "
-		  "not supported yet (use ':PORT' or '*:PORT' for any host)" },
-		{ ARGV("run", "--net-allow", "udp://*:53", "x"),
-		  "invalid network rule 'udp://*:53': per-port UDP rules need the supervisor, not "
-		  "supported yet (only 'udp://*:*')" },
+		{ ARGV("run", "--net-allow", "example..com:443", "x"),
+		  "invalid network rule 'example..com:443': empty label in host name" },
+		{ ARGV("run", "--net-allow", "fd00::1", "x"),
+		  "invalid network rule 'fd00::1': more than one ':' (IPv6 addresses go in brackets, "
+		  "as '[::1]:443')" },
 		{ ARGV("run", "--net-allow", ":0", "x"),
-		  "invalid network rule ':0': expected ports as p, p1,p2, lo-hi or * (1-65535)" },
+		  "invalid network rule ':0': port 0 is not allowed (ports are 1-65535)" },
+		{ ARGV("run", "--net-deny", "10.0.0.0/33", "x"),
+		  "invalid network rule '10.0.0.0/33': invalid prefix length '/33' (0-32 for IPv4)" },
+		{ ARGV("run", "--net-deny=quic://*:443", "x"),
+		  "invalid network rule 'quic://*:443': unknown scheme 'quic' (expected tcp:// or "
+		  "udp://)" },
 		{ ARGV("run", "--net-allow-bind", "70000", "x"),
 		  "invalid bind ports '70000': expected ports as p, p1,p2, lo-hi or * (0-65535)" },
 		{ ARGV("run", "--env", "FOO", "x"), "invalid environment entry 'FOO': expected KEY=VALUE" },
@@ -534,6 +576,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(run_every_flag),
+		cmocka_unit_test(run_network_flags),
 		cmocka_unit_test(run_flags_after_profile_and_short_forms),
 		cmocka_unit_test(run_options_after_command_are_its_own),
 		cmocka_unit_test(enforce_with_policy),
