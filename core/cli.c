@@ -18,6 +18,8 @@ enum {
 	OPT_CWD,
 	OPT_MAX_OPEN,
 	OPT_BEST_EFFORT,
+	OPT_DENY_ARGV,
+	OPT_LOG_DECISIONS,
 };
 
 static const struct option run_opts[] = {
@@ -34,14 +36,18 @@ static const struct option run_opts[] = {
 	{ "cwd", required_argument, NULL, OPT_CWD },
 	{ "max-open-files", required_argument, NULL, OPT_MAX_OPEN },
 	{ "timeout", required_argument, NULL, 't' },
+	{ "max-processes", required_argument, NULL, 'P' },
+	{ "deny-argv", required_argument, NULL, OPT_DENY_ARGV },
+	{ "log-decisions", required_argument, NULL, OPT_LOG_DECISIONS },
 	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-static const char run_short[] = "+:Sr:w:p:t:h";
+static const char run_short[] = "+:Sr:w:p:t:P:h";
 
 static const struct option policy_opts[] = {
 	{ "policy", required_argument, NULL, 'p' },
+	{ "log-decisions", required_argument, NULL, OPT_LOG_DECISIONS },
 	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -112,6 +118,20 @@ static int run_option(struct cli *c, int opt, const char *arg, const char *flag,
 		if (parse_count(arg, &p->timeout_sec) < 0)
 			return diag_set(d, "invalid --%s '%s': expected whole seconds > 0", flag, arg);
 		return 0;
+	case 'P': {
+		uint64_t v;
+
+		if (parse_count(arg, &v) < 0)
+			return diag_set(d, "invalid --%s '%s': expected a positive integer", flag, arg);
+		/* Limits merge restrictively with the profile's. */
+		if (!p->max_processes || v < p->max_processes) {
+			p->max_processes = v;
+			p->max_processes_at = flag_origin;
+		}
+		return 0;
+	}
+	case OPT_DENY_ARGV:
+		return policy_add_deny_argv(p, arg, flag_origin, d);
 	}
 	return diag_set(d, "internal error: unhandled option %d", opt);
 }
@@ -170,6 +190,14 @@ static int parse_options(struct cli *c, int argc, char **argv, struct diag *d)
 		}
 		if (opt == OPT_BEST_EFFORT) {
 			c->best_effort = true;
+		} else if (opt == OPT_LOG_DECISIONS) {
+			if (c->cmd == CLI_CHECK)
+				return diag_set(d, "option '--log-decisions' is for 'sandlock run' and "
+						"'sandlock enforce', not 'check'");
+			if (!*optarg)
+				return diag_set(d, "invalid --log-decisions '': expected a file "
+						"name or '-'");
+			c->log_decisions = optarg;
 		} else if (opt == 'p') {
 			if (!run && c->have_policy)
 				return diag_set(d, "option '-p' given twice: 'sandlock %s' takes "

@@ -16,6 +16,7 @@ struct cli {
 	struct policy policy;  /* owned */
 	bool best_effort;
 	bool have_policy;      /* -p given */
+	const char *log_decisions; /* --log-decisions FILE, borrowed; NULL: none */
 	char **argv;           /* the command; borrowed from main's argv */
 };
 

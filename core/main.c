@@ -12,6 +12,7 @@
 #include "landlock.h"
 #include "seccomp_filter.h"
 #include "spawn.h"
+#include "sup_setup.h"
 #include "banned.h"
 
 extern char **environ;
@@ -23,17 +24,22 @@ struct prepared {
 	int ruleset_fd;
 	char **env;
 	char *path;
+	struct sup_setup sup;
 	size_t warned; /* warnings already printed */
 };
 
-static void prepared_release(struct prepared *s)
+/* Returns the decision log's write error, if any. */
+static int prepared_release(struct prepared *s)
 {
+	int r = sup_setup_release(&s->sup);
+
 	landlock_plan_release(&s->plan);
 	seccomp_filter_release(&s->filter);
 	if (s->ruleset_fd >= 0)
 		close(s->ruleset_fd);
 	env_free(s->env);
 	free(s->path);
+	return r;
 }
 
 /* Prints the warnings added since the last call (compile, then build). */
@@ -68,6 +74,9 @@ static int prepare(const struct cli *c, struct prepared *s, int *status, struct 
 	if (r < 0)
 		return r;
 	print_warnings(&s->plan, &s->warned); /* build may add missing-path warnings */
+	r = sup_setup_prepare(&s->sup, p, c->log_decisions, d);
+	if (r < 0)
+		return r;
 	s->env = env_build(environ, p->clean_env, p->env, p->n_env);
 	if (!s->env)
 		return diag_set(d, "cannot build the environment: %s", strerror(ENOMEM));
@@ -96,12 +105,19 @@ static int cmd_run(const struct cli *c)
 			.timeout_sec = c->policy.timeout_sec,
 			.ruleset_fd = s.ruleset_fd,
 			.filter = &s.filter,
+			.notif = s.sup.notif.len ? &s.sup.notif : NULL,
+			.sup = &s.sup.opts,
 		};
 		status = spawn_run(&o, &d);
 	}
 	if (d.msg[0])
 		fprintf(stderr, "sandlock: %s\n", d.msg);
-	prepared_release(&s);
+	r = prepared_release(&s);
+	/* The command's status stands, but a decision log that lost lines
+	 * must not look complete. */
+	if (r < 0)
+		fprintf(stderr, "sandlock: warning: decision log '%s' is incomplete: %s\n",
+			c->log_decisions, strerror(-r));
 	return status;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decide_exec.h"
 #include "banned.h"
 
 void policy_init(struct policy *p)
@@ -43,6 +44,8 @@ void policy_release(struct policy *p)
 	strv_free(p->sys_allow, p->n_sys_allow);
 	free(p->sys_deny_at);
 	free(p->sys_allow_at);
+	strv_free(p->deny_argv, p->n_deny_argv);
+	free(p->deny_argv_at);
 	strv_free(p->env, p->n_env);
 	free(p->cwd);
 	policy_init(p);
@@ -314,6 +317,24 @@ int policy_add_syscall(struct policy *p, bool allow, const char *name,
 	if (allow)
 		return push_str(&p->sys_allow, &p->n_sys_allow, name);
 	return push_str(&p->sys_deny, &p->n_sys_deny, name);
+}
+
+int policy_add_deny_argv(struct policy *p, const char *pattern, struct policy_origin o,
+			 struct diag *d)
+{
+	struct policy_origin *slot;
+	const char *why = NULL;
+	size_t n = p->n_deny_argv;
+	char w[300];
+
+	if (!decide_exec_pattern_valid(pattern, &why))
+		return diag_set(d, "%sinvalid deny_argv pattern '%s': %s", where(o, w, sizeof(w)),
+				pattern, why);
+	slot = GROW(&p->deny_argv_at, &n);
+	if (!slot)
+		return -ENOMEM;
+	*slot = o;
+	return push_str(&p->deny_argv, &p->n_deny_argv, pattern);
 }
 
 int policy_at(struct diag *d, struct policy_origin o, int err)

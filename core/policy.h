@@ -127,6 +127,14 @@ struct policy {
 	/* [limits]: 0 means unset. */
 	uint64_t open_files;
 	uint64_t timeout_sec;
+	uint64_t max_processes; /* tasks at once, judged by the supervisor */
+	struct policy_origin max_processes_at;
+
+	/* [exec] deny_argv: glob patterns over the joined argv
+	 * (decide_exec.h), judged by the supervisor at every exec. */
+	char **deny_argv;
+	struct policy_origin *deny_argv_at;
+	size_t n_deny_argv;
 
 	/* [program] */
 	bool clean_env;
@@ -185,6 +193,11 @@ const char *policy_net_rule_id(const struct policy *p, size_t i, char *buf, size
 int policy_add_env(struct policy *p, const char *kv, struct policy_origin o, struct diag *d);
 int policy_add_syscall(struct policy *p, bool allow, const char *name,
 		       struct policy_origin o, struct diag *d);
+
+/* Adds an [exec] deny_argv pattern (validated by
+ * decide_exec_pattern_valid: -EINVAL with d filled). */
+int policy_add_deny_argv(struct policy *p, const char *pattern, struct policy_origin o,
+			 struct diag *d);
 
 /* Puts "file:line:col: " of o in front of d's message (nothing for a
  * command-line origin); returns err, for `return policy_at(d, o, r)`. */

@@ -135,6 +135,16 @@ static int key_net_deny(const struct ctx *c, const struct toml_kv *kv)
 	return each_string(c, kv, add_net_deny);
 }
 
+static int add_deny_argv(const struct ctx *c, const char *s, struct toml_pos pos)
+{
+	return policy_add_deny_argv(c->p, s, origin(c, pos), c->d);
+}
+
+static int key_deny_argv(const struct ctx *c, const struct toml_kv *kv)
+{
+	return each_string(c, kv, add_deny_argv);
+}
+
 static int key_sys_deny(const struct ctx *c, const struct toml_kv *kv)
 {
 	return each_string(c, kv, add_sys_deny);
@@ -235,6 +245,16 @@ static int key_timeout(const struct ctx *c, const struct toml_kv *kv)
 	return min_limit(c, kv, &c->p->timeout_sec);
 }
 
+static int key_processes(const struct ctx *c, const struct toml_kv *kv)
+{
+	uint64_t before = c->p->max_processes;
+	int r = min_limit(c, kv, &c->p->max_processes);
+
+	if (r == 0 && c->p->max_processes != before)
+		c->p->max_processes_at = origin(c, kv->key_pos);
+	return r;
+}
+
 static int key_cwd(const struct ctx *c, const struct toml_kv *kv)
 {
 	int r = want_type(c, kv, TOML_STRING);
@@ -308,14 +328,14 @@ static const struct key_rule http_keys[] = {
 	{ "allow", key_later }, { "deny", key_later }, { "ports", key_later }, { NULL, NULL },
 };
 static const struct key_rule exec_keys[] = {
-	{ "allow", key_exec_allow }, { "deny_argv", key_later }, { NULL, NULL },
+	{ "allow", key_exec_allow }, { "deny_argv", key_deny_argv }, { NULL, NULL },
 };
 static const struct key_rule sys_keys[] = {
 	{ "extra_deny", key_sys_deny }, { "extra_allow", key_sys_allow }, { NULL, NULL },
 };
 static const struct key_rule limit_keys[] = {
 	{ "open_files", key_open_files }, { "timeout", key_timeout },
-	{ "memory", key_later },	  { "processes", key_later },
+	{ "memory", key_later },	  { "processes", key_processes },
 	{ NULL, NULL },
 };
 static const struct key_rule program_keys[] = {

@@ -122,6 +122,8 @@ static void print_rest(const struct policy *p, FILE *out, const char **v)
 		fprintf(out, "open_files = %llu\n", (unsigned long long)p->open_files);
 	if (p->timeout_sec)
 		fprintf(out, "timeout = %llu\n", (unsigned long long)p->timeout_sec);
+	if (p->max_processes)
+		fprintf(out, "processes = %llu\n", (unsigned long long)p->max_processes);
 	fputs("\n[program]\n", out);
 	fprintf(out, "clean_env = %s\n", p->clean_env ? "true" : "false");
 	if (p->cwd) {
@@ -151,7 +153,7 @@ static void print_rest(const struct policy *p, FILE *out, const char **v)
 int policy_print(const struct policy *p, FILE *out)
 {
 	size_t max = p->n_paths + p->n_exec + p->n_net + p->n_bind + p->n_sys_deny +
-		     p->n_sys_allow + p->n_env + 4;
+		     p->n_sys_allow + p->n_env + p->n_deny_argv + 4;
 	const char **v = calloc(max, sizeof(*v));
 	char (*buf)[32] = calloc(p->n_bind + 1, sizeof(*buf));
 	int r;
@@ -166,13 +168,24 @@ int policy_print(const struct policy *p, FILE *out)
 	put_list(out, "read", v, collect_paths(p->paths, p->n_paths, POLICY_READ, v));
 	put_list(out, "write", v,
 		 collect_paths(p->paths, p->n_paths, POLICY_READ | POLICY_WRITE, v));
-	if (p->exec_restricted) {
+	if (p->exec_restricted || p->n_deny_argv) {
 		size_t n = collect_paths(p->exec, p->n_exec, POLICY_READ, v);
 
 		fputs("\n[exec]\n", out);
-		if (!n)
+		if (p->exec_restricted && !n)
 			fputs("allow = []\n", out);
 		put_list(out, "allow", v, n);
+		/* In the order given, not sorted: a pattern's index is its
+		 * rule id in decision events. */
+		if (p->n_deny_argv) {
+			fputs("deny_argv = [\n", out);
+			for (size_t i = 0; i < p->n_deny_argv; i++) {
+				fputs("  ", out);
+				put_str(out, p->deny_argv[i]);
+				fputs(",\n", out);
+			}
+			fputs("]\n", out);
+		}
 	}
 	r = print_network(p, out, v, buf);
 	if (r == 0)

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -18,6 +20,7 @@
 
 #include "env.h"
 #include "landlock.h"
+#include "notif.h"
 #include "sys.h"
 #include "banned.h"
 
@@ -35,7 +38,11 @@ enum step {
 	STEP_NO_NEW_PRIVS,
 	STEP_LANDLOCK,
 	STEP_SECCOMP,
+	STEP_NOTIFY,
 	STEP_EXEC,
+	/* Not a failure: err holds the listener's fd number, which the
+	 * parent shares (CLONE_FILES). */
+	STEP_LISTENER,
 };
 
 struct report {
@@ -59,6 +66,7 @@ static const char *step_name(int step)
 		[STEP_NO_NEW_PRIVS] = "set no_new_privs",
 		[STEP_LANDLOCK] = "enforce the landlock ruleset",
 		[STEP_SECCOMP] = "load the seccomp filter",
+		[STEP_NOTIFY] = "load the supervisor's seccomp filter",
 		[STEP_EXEC] = "execute",
 	};
 	return step > 0 && step <= STEP_EXEC ? names[step] : "start the sandbox";
@@ -171,7 +179,7 @@ static int child_drop_caps(int *step)
 
 /* no_new_privs before Landlock and seccomp, seccomp last so that it does
  * not filter our own setup. */
-static int child_confine(const struct spawn_opts *o, int *step)
+static int child_confine(const struct spawn_opts *o, int fd, int *step)
 {
 	int r;
 
@@ -183,11 +191,25 @@ static int child_confine(const struct spawn_opts *o, int *step)
 	r = landlock_apply(o->ruleset_fd);
 	if (r < 0)
 		return r;
-	if (o->ruleset_fd >= 0)
+	/* With a supervisor our fd table is the parent's (CLONE_FILES):
+	 * closing would close its copy; exec drops ours (close-on-exec). */
+	if (o->ruleset_fd >= 0 && !o->notif)
 		close(o->ruleset_fd);
 	/* The filter is the second layer: none at all is a bug, not a choice. */
 	*step = STEP_SECCOMP;
-	return o->filter ? seccomp_filter_apply(o->filter) : -EINVAL;
+	r = o->filter ? seccomp_filter_apply(o->filter) : -EINVAL;
+	if (r < 0 || !o->notif)
+		return r;
+	/* Loaded last: the deny list's ERRNO and KILL verdicts take
+	 * precedence over USER_NOTIF, and our own setup is not supervised. */
+	*step = STEP_NOTIFY;
+	r = notif_filter_apply(o->notif);
+	if (r >= 0) {
+		struct report rep = { STEP_LISTENER, r };
+
+		r = write(fd, &rep, sizeof(rep)) == (ssize_t)sizeof(rep) ? 0 : -EPIPE;
+	}
+	return r;
 }
 
 /* Between fork and exec: syscalls only, each restriction in the order that
@@ -207,7 +229,7 @@ static __attribute__((noreturn)) void child_run(const struct spawn_opts *o, int 
 	if (r == 0)
 		r = child_drop_caps(&step);
 	if (r == 0)
-		r = child_confine(o, &step);
+		r = child_confine(o, fd, &step);
 	if (r < 0)
 		child_fail(fd, step, r);
 	execve(o->path, o->argv, o->envp);
@@ -215,21 +237,28 @@ static __attribute__((noreturn)) void child_run(const struct spawn_opts *o, int 
 }
 
 /* Reads the child's report: 0 if exec happened (EOF), else the exit status
- * for the failure with d filled. */
-static int read_report(int fd, const struct spawn_opts *o, struct diag *d)
+ * for the failure with d filled.  *listener gets the supervisor's listener
+ * if the child announced one (-1 otherwise). */
+static int read_report(int fd, const struct spawn_opts *o, int *listener, struct diag *d)
 {
 	struct report rep;
 	ssize_t n;
 
-	do
-		n = read(fd, &rep, sizeof(rep));
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
-		return 0;
-	if (n != (ssize_t)sizeof(rep))
-		return diag_set(d, "cannot read the sandbox's start report: %s",
-				n < 0 ? strerror(errno) : "short read"),
-		       EXIT_SANDLOCK_FAILED;
+	*listener = -1;
+	for (;;) {
+		do
+			n = read(fd, &rep, sizeof(rep));
+		while (n < 0 && errno == EINTR);
+		if (n == 0)
+			return 0;
+		if (n != (ssize_t)sizeof(rep))
+			return diag_set(d, "cannot read the sandbox's start report: %s",
+					n < 0 ? strerror(errno) : "short read"),
+			       EXIT_SANDLOCK_FAILED;
+		if (rep.step != STEP_LISTENER)
+			break;
+		*listener = rep.err;
+	}
 	if (rep.step == STEP_EXEC) {
 		diag_set(d, "cannot execute '%s': %s", o->path, strerror(-rep.err));
 		return rep.err == -ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
@@ -238,13 +267,79 @@ static int read_report(int fd, const struct spawn_opts *o, struct diag *d)
 	return EXIT_SANDLOCK_FAILED;
 }
 
+struct child_args {
+	const struct spawn_opts *o;
+	int fd;
+	pid_t parent;
+	bool fg;
+};
+
+static int child_entry(void *arg)
+{
+	struct child_args *a = arg;
+
+	child_run(a->o, a->fd, a->parent, a->fg);
+}
+
+/* Starts the child: vfork, or with a supervisor clone(CLONE_VM|CLONE_VFORK|
+ * CLONE_FILES) on a stack of its own, so the listener the child creates
+ * appears in our fd table too; its exec then unshares the table and drops
+ * its own copy (close-on-exec).  Both suspend us until the child has
+ * exec'd or exited.  Returns the pid or -errno. */
+static pid_t start_child(const struct spawn_opts *o, int pipefd[2], pid_t parent, bool fg)
+{
+	enum { STACK = 256 * 1024 };
+	struct child_args a = { o, pipefd[1], parent, fg };
+	void *stack;
+	pid_t pid;
+
+	if (!o->notif) {
+		/* vfork: the child only makes syscalls on its own stack frame
+		 * until execve or _exit (child_run never returns), and every
+		 * setting it makes (mask, credentials, no_new_privs, Landlock,
+		 * seccomp, pgid, rlimit) is per task.  Copying our page tables
+		 * for fork() cost ~2 ms of start-up. */
+		pid = vfork();
+		if (pid == 0) {
+			close(pipefd[0]);
+			child_run(o, pipefd[1], parent, fg);
+		}
+		return pid < 0 ? -errno : pid;
+	}
+	stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+		     -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
+	pid = clone(child_entry, (char *)stack + STACK,
+		    CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &a);
+	if (pid < 0)
+		pid = -errno;
+	munmap(stack, STACK);
+	return pid;
+}
+
+/* Serves the child's supervised syscalls, or fails closed: a child whose
+ * listener we cannot serve must not run (its syscalls would block). */
+static int start_supervisor(const struct spawn_opts *o, int listener, struct supervisor **sup,
+			    struct diag *d)
+{
+	*sup = NULL;
+	if (!o->notif)
+		return 0;
+	if (listener < 0)
+		return diag_set(d, "cannot start the supervisor: no listener from the sandbox"),
+		       EXIT_SANDLOCK_FAILED;
+	return sup_start(listener, o->sup, sup, d) < 0 ? EXIT_SANDLOCK_FAILED : 0;
+}
+
 int spawn_run(const struct spawn_opts *o, struct diag *d)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t set, old;
-	int pipefd[2], status, r;
+	int pipefd[2], status, r, listener;
 	bool fg = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct supervisor *sup = NULL;
 
 	/* An inherited SIG_IGN for SIGCHLD would auto-reap and hide statuses. */
 	sigaction(SIGCHLD, &dfl, NULL);
@@ -259,35 +354,33 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 		       EXIT_SANDLOCK_FAILED;
 	spawn_signal_set(&set);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	/* vfork: the child only makes syscalls on its own stack frame until
-	 * execve or _exit (child_run never returns), and every setting it makes
-	 * (mask, credentials, no_new_privs, Landlock, seccomp, pgid, rlimit) is
-	 * per task.  Copying our page tables for fork() cost ~2 ms of start-up. */
-	pid = vfork();
+	pid = start_child(o, pipefd, parent, fg);
 	if (pid < 0) {
-		diag_set(d, "cannot fork: %s", strerror(errno));
+		diag_set(d, "cannot fork: %s", strerror(-pid));
 		close(pipefd[0]);
 		close(pipefd[1]);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return EXIT_SANDLOCK_FAILED;
 	}
-	if (pid == 0) {
-		close(pipefd[0]);
-		child_run(o, pipefd[1], parent, fg);
-	}
 	close(pipefd[1]);
-	status = read_report(pipefd[0], o, d);
+	status = read_report(pipefd[0], o, &listener, d);
 	close(pipefd[0]);
+	if (status == 0)
+		status = start_supervisor(o, listener, &sup, d);
+	else if (listener >= 0)
+		close(listener);
 	if (status) {
 		/* Failed before exec (or the report is unreadable: then it may
 		 * run, and it is still unreaped, so its pid is its own). */
 		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		waitpid(pid, NULL, __WNOTHREAD);
 		if (fg)
 			spawn_terminal_to(getpgrp());
 	} else {
 		status = spawn_wait(pid, fg, o->timeout_sec, d);
 	}
+	if (sup)
+		sup_stop(sup);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
 }

@@ -14,6 +14,7 @@
 
 #include "diag.h"
 #include "seccomp_filter.h"
+#include "supervise.h"
 
 /* Exit statuses of our own failures (the child's otherwise). */
 #define EXIT_SANDLOCK_FAILED 125
@@ -29,6 +30,10 @@ struct spawn_opts {
 	uint64_t timeout_sec; /* 0: none */
 	int ruleset_fd;     /* Landlock ruleset, -1: none (borrowed) */
 	const struct seccomp_filter *filter; /* borrowed */
+	/* The supervised syscalls (notif.h) and the supervisor serving them;
+	 * NULL: no supervisor.  Both borrowed. */
+	const struct seccomp_filter *notif;
+	const struct sup_opts *sup;
 };
 
 /* Runs the command and waits for it and every process it started.  Returns

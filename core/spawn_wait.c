@@ -70,7 +70,7 @@ static bool main_exited(pid_t pid)
 			return false;
 		if (si.si_pid == pid)
 			return true;
-		waitpid(si.si_pid, NULL, WNOHANG | __WALL);
+		waitpid(si.si_pid, NULL, WNOHANG | __WALL | __WNOTHREAD);
 	}
 }
 
@@ -171,7 +171,7 @@ static bool reap_all(pid_t pid, int *status)
 	pid_t p;
 	int st;
 
-	while ((p = waitpid(-1, &st, WNOHANG | __WALL)) > 0) {
+	while ((p = waitpid(-1, &st, WNOHANG | __WALL | __WNOTHREAD)) > 0) {
 		if (p == pid)
 			*status = status_of(st);
 	}

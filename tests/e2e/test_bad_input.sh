@@ -185,18 +185,30 @@ allow = ["GET api.example.com/*"]
 @F:2:1: 'ports' in [http] is not supported yet
 [http]
 ports = [80]
-=== exec-deny-argv-later
-@F:2:1: 'deny_argv' in [exec] is not supported yet
+=== exec-deny-argv-empty-pattern
+@F:2:14: invalid deny_argv pattern '': empty pattern
 [exec]
-deny_argv = ["rm -rf *"]
+deny_argv = ["", "rm -rf *"]
+=== exec-deny-argv-bad-escape
+@F:2:22: invalid deny_argv pattern 'curl \x': '\' must be followed by '*', '?' or '\'
+[exec]
+deny_argv = ["ok *", "curl \\x"]
+=== exec-deny-argv-not-array
+@F:2:13: 'deny_argv' must be an array of strings, not string
+[exec]
+deny_argv = "rm *"
 === limits-memory-later
 @F:2:1: 'memory' in [limits] is not supported yet
 [limits]
 memory = "512M"
-=== limits-processes-later
-@F:2:1: 'processes' in [limits] is not supported yet
+=== limits-processes-zero
+@F:2:13: 'processes' must be a positive integer
 [limits]
-processes = 10
+processes = 0
+=== limits-processes-string
+@F:2:13: 'processes' must be an integer, not string
+[limits]
+processes = "10"
 === net-port-zero
 @F:2:10: invalid network rule ':0': port 0 is not allowed (ports are 1-65535)
 [network]

@@ -553,9 +553,7 @@ static void parse_errors_not_supported_yet(void **state)
 		{ "[http]\nallow = [\"GET example.com/*\"]\n", "p.toml:2:1: 'allow' in [http] is not supported yet" },
 		{ "[http]\n deny = []\n", "p.toml:2:2: 'deny' in [http] is not supported yet" },
 		{ "[http]\nports = [80]\n", "p.toml:2:1: 'ports' in [http] is not supported yet" },
-		{ "[exec]\nallow = []\ndeny_argv = []\n", "p.toml:3:1: 'deny_argv' in [exec] is not supported yet" },
 		{ "[limits]\nmemory = \"512M\"\n", "p.toml:2:1: 'memory' in [limits] is not supported yet" },
-		{ "[limits]\nprocesses = 10\n", "p.toml:2:1: 'processes' in [limits] is not supported yet" },
 	};
 
 	(void)state;

@@ -1,0 +1,100 @@
+/* Internal interface between the supervisor's dispatcher (supervise.c) and
+ * its handlers (sup_*.c).  Not installed.
+ *
+ * A handler judges one request and answers it through exactly one of the
+ * sup_* replies below.  A handler that returns without answering has its
+ * request denied with EPERM and an error event (fail closed). */
+#ifndef SANDLOCK_SUP_H
+#define SANDLOCK_SUP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "supervise.h"
+
+struct sup_call {
+	struct supervisor *sup;
+	struct seccomp_notif req; /* copied out of the receive buffer */
+	struct notif_buf *buf;    /* the answering thread's, for responses */
+	bool replied;
+	/* The caller's identity for events, read before the handler runs
+	 * (after the answer it may have exited); only with a sink. */
+	pid_t ppid;
+	char exe[4096];
+	bool have_exe;
+};
+
+typedef void (*sup_handler_fn)(struct sup_call *c);
+
+struct sup_handler {
+	int nr;
+	const char *name;
+	sup_handler_fn fn;
+	bool may_block; /* run on a worker, not the dispatcher */
+};
+
+/* Handlers of each module, looked up by the dispatcher, and the syscalls
+ * each module needs supervised under p (appended to nrs, returns how many
+ * it added; room for NOTIF_MAX_SYSCALLS in all). */
+size_t sup_net_syscalls(const struct policy *p, int *nrs);
+size_t sup_proc_syscalls(const struct policy *p, int *nrs);
+size_t sup_exec_syscalls(const struct policy *p, int *nrs);
+extern const struct sup_handler sup_proc_handlers[];
+extern const size_t sup_proc_handlers_len;
+extern const struct sup_handler sup_net_handlers[];
+extern const size_t sup_net_handlers_len;
+extern const struct sup_handler sup_exec_handlers[];
+extern const size_t sup_exec_handlers_len;
+
+/* Process counting state (sup_proc.c), guarded by its own lock. */
+#define SUP_MAX_INFLIGHT 64
+struct sup_inflight {
+	pid_t tid;          /* a caller whose fork we let through */
+	unsigned offspring; /* its children + threads then */
+};
+struct sup_proc_state {
+	pthread_mutex_t lock;
+	struct sup_inflight inflight[SUP_MAX_INFLIGHT];
+	unsigned n_inflight;
+};
+
+struct supervisor {
+	int listener;
+	struct sup_opts o;
+	pid_t self; /* sandlock's pid: the sandbox is its descendants */
+	int stopfd;
+	volatile int stopping;
+	pthread_t dispatcher;
+	struct sup_pool *pool;
+	struct sup_proc_state proc;
+};
+
+/* Replies.  Each returns 0, or -errno of the response ioctl (-ENOENT when
+ * the caller died meanwhile, which handlers ignore). */
+int sup_deny(struct sup_call *c, int err);
+int sup_return(struct sup_call *c, int64_t val);
+/* Lets the kernel run the syscall.  Only for decisions that read nothing
+ * the caller can change afterwards: never because of pointer arguments. */
+int sup_continue(struct sup_call *c);
+/* Installs fd (ours, borrowed) in the caller and returns its number there. */
+int sup_return_fd(struct sup_call *c, int fd, unsigned newfd_flags);
+
+/* Whether events are wanted (a sink is attached); handlers skip building
+ * them otherwise. */
+static inline bool sup_wants_events(const struct sup_call *c)
+{
+	return c->sup->o.sink != NULL;
+}
+
+/* Completes e with time, pid, ppid, exe and syscall name, and emits it. */
+void sup_emit(struct sup_call *c, struct event *e);
+
+/* Denies c with err and records an EVENT_ERROR saying why: for requests the
+ * supervisor could not judge (unreadable memory, a failed operation). */
+void sup_fail(struct sup_call *c, int err, const char *detail);
+
+/* The name of the handled syscall, for events and messages. */
+const char *sup_syscall_name(int nr);
+
+#endif

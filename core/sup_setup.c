@@ -1,0 +1,99 @@
+/* Preparing the supervisor before fork (sup_setup.h). */
+#define _GNU_SOURCE
+#include "sup_setup.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "caps.h"
+#include "notif.h"
+#include "banned.h"
+
+/* Refuses a policy this kernel cannot supervise: never run without the
+ * checks the policy asked for. */
+static int check_kernel(struct diag *d)
+{
+	struct caps caps;
+
+	caps_probe_all(&caps);
+	if (!caps.user_notif)
+		return diag_err(d, -EOPNOTSUPP, "cannot supervise the sandbox: this kernel lacks "
+				"seccomp user notification (Linux 5.0), needed by [network] host, "
+				"address and UDP rules, [exec] deny_argv and [limits] processes");
+	if (!caps.pidfd_getfd || !caps.notif_addfd)
+		return diag_err(d, -EOPNOTSUPP, "cannot supervise the sandbox: this kernel lacks "
+				"%s (Linux %s)", caps.pidfd_getfd ? "SECCOMP_IOCTL_NOTIF_ADDFD" :
+				"pidfd_getfd", caps.pidfd_getfd ? "5.9" : "5.6");
+	return 0;
+}
+
+/* Resolves every host rule once; the pins are what decide_net() uses for
+ * the life of the sandbox (ATTACKS.md 9). */
+static int pin_hosts(struct sup_setup *s, const struct policy *p, struct diag *d)
+{
+	struct resolve_conf conf;
+	bool loaded = false;
+	int r;
+
+	s->addrs = calloc(p->n_net ? p->n_net : 1, sizeof(*s->addrs));
+	s->pins = calloc(p->n_net ? p->n_net : 1, sizeof(*s->pins));
+	if (!s->addrs || !s->pins)
+		return diag_err(d, -ENOMEM, "cannot resolve host rules: out of memory");
+	for (size_t i = 0; i < p->n_net; i++) {
+		const struct policy_net_rule *rule = &p->net[i];
+
+		if (rule->kind != POLICY_NET_HOST)
+			continue;
+		if (!loaded) {
+			r = resolve_conf_load(&conf, NULL, d);
+			if (r < 0)
+				return r;
+			loaded = true;
+		}
+		r = resolve_host(rule->host, &conf, &s->addrs[i], d);
+		if (r < 0)
+			return policy_at(d, rule->origin, r);
+		s->pins[i] = (struct net_pin){ s->addrs[i].a, s->addrs[i].n };
+	}
+	s->opts.pins = (struct net_pins){ s->pins, p->n_net };
+	return 0;
+}
+
+int sup_setup_prepare(struct sup_setup *s, const struct policy *p, const char *log_path,
+		      struct diag *d)
+{
+	int nrs[NOTIF_MAX_SYSCALLS];
+	size_t n = sup_syscalls(p, nrs);
+	int r;
+
+	*s = (struct sup_setup){ .opts = { .policy = p } };
+	if (log_path) {
+		r = event_sink_jsonl_open(log_path, &s->sink, d);
+		if (r < 0)
+			return r;
+		s->opts.sink = s->sink;
+	}
+	if (n == 0)
+		return 0;
+	r = check_kernel(d);
+	if (r == 0)
+		r = pin_hosts(s, p, d);
+	if (r == 0) {
+		r = notif_filter_build(nrs, n, &s->notif);
+		if (r < 0)
+			diag_err(d, r, "cannot build the supervisor's filter: %s", strerror(-r));
+	}
+	return r;
+}
+
+int sup_setup_release(struct sup_setup *s)
+{
+	int r = s->sink ? s->sink->close(s->sink) : 0;
+
+	seccomp_filter_release(&s->notif);
+	free(s->addrs);
+	free(s->pins);
+	*s = (struct sup_setup){ 0 };
+	return r;
+}

@@ -1,0 +1,35 @@
+/* Everything the supervisor needs, prepared in the parent before fork:
+ * which syscalls to route to it (the notification filter), the pinned
+ * addresses of host rules, and the decision sink.  A policy that needs no
+ * supervisor gets none of it (notif.len == 0) and keeps the static
+ * layer's start-up cost. */
+#ifndef SANDLOCK_SUP_SETUP_H
+#define SANDLOCK_SUP_SETUP_H
+
+#include "decide_net.h"
+#include "event.h"
+#include "resolve.h"
+#include "seccomp_filter.h"
+#include "supervise.h"
+
+struct sup_setup {
+	struct seccomp_filter notif;  /* len 0: no supervisor */
+	struct resolve_addrs *addrs;  /* per p->net rule (host rules filled) */
+	struct net_pin *pins;         /* per p->net rule, pointing into addrs */
+	struct event_sink *sink;      /* NULL: no --log-decisions */
+	struct sup_opts opts;         /* what spawn hands sup_start() */
+};
+
+/* Prepares s for p (borrowed; it must outlive s).  log_path: the
+ * --log-decisions file or NULL.  Checks the kernel can serve what the
+ * policy needs, and resolves every host rule (an unresolvable name is an
+ * error: an allow rule that allows nothing or a deny rule that denies
+ * nothing is never silent).  Returns 0 or -errno with d filled. */
+int sup_setup_prepare(struct sup_setup *s, const struct policy *p, const char *log_path,
+		      struct diag *d);
+
+/* Frees s; returns the sink's first write error (0 if none), so a decision
+ * log that lost lines is reported. */
+int sup_setup_release(struct sup_setup *s);
+
+#endif

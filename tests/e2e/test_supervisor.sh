@@ -1,0 +1,137 @@
+# The supervisor through the real binary: [limits] processes against fork
+# bombs and a wait that fails (ATTACKS.md 14), decision events as JSON lines,
+# and the flags' bad input.
+. "$(dirname "$0")/lib.sh"
+S="$SL run -S"
+PY=/usr/bin/python3
+[ -x "$PY" ] || { skip "supervisor tests" "python3 missing"; done_testing; }
+
+# ---- process limit ----
+# A fork bomb: every fork beyond the limit fails EAGAIN inside; the host
+# never sees more than the limit (counted from outside while it runs).
+cat >"$WORK/bomb.py" <<'EOF'
+import os, sys, time
+made, refused = 0, 0
+for i in range(200):
+    try:
+        pid = os.fork()
+    except OSError as e:
+        refused += 1
+        assert e.errno == 11, e
+        continue
+    if pid == 0:
+        time.sleep(2)
+        os._exit(0)
+    made += 1
+print(made, refused)
+sys.stdout.flush()
+os._exit(0)
+EOF
+expect "fork bomb under -P 10 is refused with EAGAIN" 0 '' -- \
+	timeout 60 $S -r "$WORK" -P 10 -- "$PY" "$WORK/bomb.py"
+expect_out "fork bomb: 9 children made, 191 refused" "9 191"
+
+# Threads count too (as the pids cgroup counts them).
+cat >"$WORK/threads.py" <<'EOF'
+import threading, time
+ok, refused = 0, 0
+ev = threading.Event()
+for i in range(50):
+    t = threading.Thread(target=ev.wait)
+    try:
+        t.start(); ok += 1
+    except RuntimeError:
+        refused += 1
+print(ok, refused)
+ev.set()
+EOF
+expect "threads beyond -P 8 are refused" 0 '' -- $S -r "$WORK" -P 8 -- "$PY" "$WORK/threads.py"
+expect_out "threads: 7 started, 43 refused" "7 43"
+
+# A wait that fails must not lower the count: children double-fork, so the
+# grandchildren are reparented to sandlock and the parent's wait() fails
+# with ECHILD; they still count against the limit.
+cat >"$WORK/orphans.py" <<'EOF'
+import os, time
+for i in range(4):
+    pid = os.fork()
+    if pid == 0:
+        if os.fork() == 0:
+            time.sleep(3); os._exit(0)
+        os._exit(0)
+    os.waitpid(pid, 0)
+try:
+    os.wait()
+    print("wait succeeded")
+except ChildProcessError:
+    pass
+refused = 0
+for i in range(10):
+    try:
+        if os.fork() == 0: time.sleep(3); os._exit(0)
+    except OSError:
+        refused += 1
+print(refused)
+EOF
+expect "orphans keep counting after a failed wait" 0 '' -- \
+	$S -r "$WORK" -P 6 -- "$PY" "$WORK/orphans.py"
+expect_out "orphans: 1 fork allowed beyond python + 4 orphans" "9"
+
+printf '[limits]\nprocesses = 4\n' >"$WORK/lim4.toml"
+expect "a limit from the policy file merges with -P (smallest wins)" 0 '' -- \
+	$S -r "$WORK" -p "$WORK/lim4.toml" -P 50 -- "$PY" "$WORK/bomb.py"
+expect_out "policy limit 4 wins over -P 50" "3 197"
+
+# Without a limit there is no supervisor: nothing refused.
+expect "no limit: forks succeed" 0 '' -- $S -r "$WORK" -- "$PY" "$WORK/bomb.py"
+expect_out "no limit: 200 children" "200 0"
+
+# ---- decision events ----
+expect "decisions logged as JSON lines" 0 '' -- \
+	$S -r "$WORK" -P 3 --log-decisions "$WORK/dec.jsonl" -- "$PY" "$WORK/bomb.py"
+expect "every decision line is valid JSON with the documented fields" 0 '' -- "$PY" -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 200, len(lines)
+keys = ["v","time_ns","pid","ppid","exe","syscall","nr","kind","count","limit",
+        "verdict","rule","origin","errno","detail"]
+allow = deny = 0
+for l in lines:
+    e = json.loads(l)
+    assert list(e) == keys, list(e)
+    assert e["kind"] == "proc" and e["rule"] == "limits.processes" and e["limit"] == 3
+    assert e["exe"].endswith("python3") or "python" in e["exe"], e["exe"]
+    if e["verdict"] == "allow": allow += 1; assert e["errno"] == 0
+    else: deny += 1; assert e["errno"] == 11 and e["count"] >= 3
+print(allow, deny)' "$WORK/dec.jsonl"
+expect_out "2 allowed and 198 denied decisions logged" "2 198"
+ls -l "$WORK/dec.jsonl" | grep -q '^-rw-------' && ok "decision log created mode 0600" ||
+	not_ok "decision log created mode 0600" "$(ls -l "$WORK/dec.jsonl")"
+
+printf '[filesystem]\nsystem = true\n[limits]\nprocesses = 2\n' >"$WORK/lim.toml"
+expect "decisions to stderr with '-', origin names the policy line" 0 \
+	'"origin":"[^"]*lim.toml:4:1"' -- \
+	$SL enforce -p "$WORK/lim.toml" --log-decisions - -- /bin/sh -c '/bin/true; /bin/true'
+expect "decision log appends" 0 '' -- \
+	$S -r "$WORK" -P 3 --log-decisions "$WORK/dec.jsonl" -- "$PY" "$WORK/bomb.py"
+n=$(wc -l <"$WORK/dec.jsonl")
+[ "$n" -eq 400 ] && ok "second run appended 200 lines" || not_ok "second run appended 200 lines" "$n lines"
+
+# ---- bad input ----
+expect "unwritable decision log" 125 \
+	"^sandlock: cannot open decision log '/nonexistent/d.jsonl': No such file or directory$" -- \
+	$S --log-decisions /nonexistent/d.jsonl -- /bin/true
+expect "empty decision log name" 125 "invalid --log-decisions ''" -- \
+	$S --log-decisions '' -- /bin/true
+expect "check takes no decision log" 125 "'--log-decisions' is for 'sandlock run'" -- \
+	$SL check -p "$WORK/lim.toml" --log-decisions x
+expect "-P 0" 125 "^sandlock: invalid --max-processes '0': expected a positive integer$" -- \
+	$S -P 0 -- /bin/true
+expect "-P needs a number" 125 "invalid --max-processes 'many'" -- $S -P many -- /bin/true
+expect "processes = 0 in a policy" 125 'lim0.toml:2:13: .processes. must be a positive integer' -- \
+	sh -c "printf '[limits]\nprocesses = 0\n' >'$WORK/lim0.toml'; $SL check -p '$WORK/lim0.toml'"
+expect "check prints the limit" 0 '' -- $SL check -p "$WORK/lim.toml"
+grep -q '^processes = 2$' <<<"$LAST_OUT" && ok "normalized policy keeps processes = 2" ||
+	not_ok "normalized policy keeps processes = 2" "$LAST_OUT"
+
+done_testing
