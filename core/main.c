@@ -121,6 +121,19 @@ static int cmd_run(const struct cli *c)
 	return status;
 }
 
+/* The default seccomp deny list, with what [syscalls] extra_allow may
+ * relax, so a user can see what a policy starts from. */
+static void print_denied(FILE *out)
+{
+	fputs("\nseccomp denies by default (EPERM unless noted; * = relaxable with "
+	      "[syscalls] extra_allow):\n", out);
+	for (size_t i = 0; i < seccomp_default_denied_len; i++) {
+		const struct seccomp_denied *e = &seccomp_default_denied[i];
+
+		fprintf(out, "  %c %-28s %s\n", e->relaxable ? '*' : ' ', e->name, e->why);
+	}
+}
+
 static int cmd_check(const struct cli *c)
 {
 	struct prepared s = { .ruleset_fd = -1 };
@@ -131,6 +144,7 @@ static int cmd_check(const struct cli *c)
 	if (!c->have_policy) {
 		caps_probe_all(&caps);
 		caps_print(&caps, stdout);
+		print_denied(stdout);
 		return 0;
 	}
 	r = compile(c, &s, &d);

@@ -168,8 +168,8 @@ s.bind(('127.0.0.1', $P2)); s.listen(16); open('$WORK/listening', 'w').close(); 
 	conn="import socket; socket.create_connection(('127.0.0.1', $P2)); print('connected')"
 	expect "control: the listener accepts unconfined" 0 '' -- "$PY" -c "$conn"
 	expect "item 8: connect to a port not allowed" 1 'PermissionError: \[Errno 13\]' -- \
-		$S --net-allow ":$P1" -- "$PY" -c "$conn"
-	expect "item 8: connect to the allowed port" 0 '' -- $S --net-allow ":$P2" -- "$PY" -c "$conn"
+		$S --net-allow "tcp://*:$P1" -- "$PY" -c "$conn"
+	expect "item 8: connect to the allowed port" 0 '' -- $S --net-allow "tcp://*:$P2" -- "$PY" -c "$conn"
 	kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null
 
 	unix="import socket; socket.socket(socket.AF_UNIX).bind('%s'); print('bound')"
