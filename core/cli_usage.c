@@ -87,7 +87,7 @@ static const char usage_run[] =
 	"runs as root; Ctrl-Z stops CMD and sandlock together.\n"
 	"\n"
 	"Example:\n"
-	"  sandlock run -S -w /tmp/work --net-allow "tcp://*:443" -- python3 script.py\n";
+	"  sandlock run -S -w /tmp/work --net-allow \"tcp://*:443\" -- python3 script.py\n";
 
 static const char usage_enforce[] =
 	"usage: sandlock enforce -p POLICY.toml [--log-decisions FILE] [--best-effort]\n"
