@@ -37,13 +37,14 @@ static const struct option run_opts[] = {
 	{ "max-open-files", required_argument, NULL, OPT_MAX_OPEN },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "max-processes", required_argument, NULL, 'P' },
+	{ "max-memory", required_argument, NULL, 'm' },
 	{ "deny-argv", required_argument, NULL, OPT_DENY_ARGV },
 	{ "log-decisions", required_argument, NULL, OPT_LOG_DECISIONS },
 	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-static const char run_short[] = "+:Sr:w:p:t:P:h";
+static const char run_short[] = "+:Sr:w:p:t:P:m:h";
 
 static const struct option policy_opts[] = {
 	{ "policy", required_argument, NULL, 'p' },
@@ -128,6 +129,16 @@ static int run_option(struct cli *c, int opt, const char *arg, const char *flag,
 			p->max_processes = v;
 			p->max_processes_at = flag_origin;
 		}
+		return 0;
+	}
+	case 'm': {
+		uint64_t v;
+
+		if (policy_parse_size(arg, &v) < 0)
+			return diag_set(d, "invalid --%s '%s': expected a size such as 512M or 2G",
+					flag, arg);
+		if (!p->max_memory || v < p->max_memory)
+			p->max_memory = v;
 		return 0;
 	}
 	case OPT_DENY_ARGV:

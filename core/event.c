@@ -15,7 +15,7 @@ const char *event_kind_name(enum event_kind k)
 {
 	static const char *const names[] = {
 		[EVENT_NET] = "net", [EVENT_EXEC] = "exec", [EVENT_PATH] = "path",
-		[EVENT_PROC] = "proc", [EVENT_ERROR] = "error",
+		[EVENT_PROC] = "proc", [EVENT_MEM] = "mem", [EVENT_ERROR] = "error",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
@@ -161,6 +161,12 @@ static void out_kind(struct out *o, const struct event *e)
 		out_fmt(o, "%u", e->proc.count);
 		out_key(o, "limit");
 		out_fmt(o, "%u", e->proc.limit);
+		break;
+	case EVENT_MEM:
+		out_key(o, "bytes");
+		out_fmt(o, "%llu", (unsigned long long)e->mem.bytes);
+		out_key(o, "limit");
+		out_fmt(o, "%llu", (unsigned long long)e->mem.limit);
 		break;
 	case EVENT_ERROR:
 		break;

@@ -19,6 +19,7 @@ enum event_kind {
 	EVENT_EXEC,  /* execve, execveat */
 	EVENT_PATH,  /* a path operation judged by the supervisor */
 	EVENT_PROC,  /* fork, vfork, clone against [limits] processes */
+	EVENT_MEM,   /* a process killed for the sandbox's [limits] memory */
 	EVENT_ERROR, /* the supervisor could not judge: denied, detail says why */
 };
 
@@ -50,6 +51,11 @@ struct event_proc {
 	unsigned limit;
 };
 
+struct event_mem {
+	uint64_t bytes;     /* the sandbox's memory when it was judged */
+	uint64_t limit;
+};
+
 struct event {
 	uint64_t time_ns;     /* CLOCK_REALTIME */
 	pid_t pid;            /* thread id of the caller */
@@ -63,6 +69,7 @@ struct event {
 		struct event_exec exec;
 		struct event_path path;
 		struct event_proc proc;
+		struct event_mem mem;
 	};
 	enum event_verdict verdict;
 	/* The rule that decided: a stable id ("network.allow[2]",

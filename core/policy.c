@@ -319,6 +319,36 @@ int policy_add_syscall(struct policy *p, bool allow, const char *name,
 	return push_str(&p->sys_deny, &p->n_sys_deny, name);
 }
 
+int policy_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "kmgt";
+	unsigned long long v;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v == 0)
+		return -EINVAL;
+	if (*end && (u = strchr(units, (*end | 0x20)))) {
+		shift = 10 * (int)(u - units + 1);
+		end++;
+		if ((*end | 0x20) == 'i' && (end[1] | 0x20) == 'b')
+			end += 2;
+		else if ((*end | 0x20) == 'b')
+			end++;
+	} else if ((*end | 0x20) == 'b') {
+		end++;
+	}
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 int policy_add_deny_argv(struct policy *p, const char *pattern, struct policy_origin o,
 			 struct diag *d)
 {

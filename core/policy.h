@@ -127,6 +127,7 @@ struct policy {
 	/* [limits]: 0 means unset. */
 	uint64_t open_files;
 	uint64_t timeout_sec;
+	uint64_t max_memory;    /* bytes, sandbox-wide (memwatch.c) */
 	uint64_t max_processes; /* tasks at once, judged by the supervisor */
 	struct policy_origin max_processes_at;
 
@@ -193,6 +194,12 @@ const char *policy_net_rule_id(const struct policy *p, size_t i, char *buf, size
 int policy_add_env(struct policy *p, const char *kv, struct policy_origin o, struct diag *d);
 int policy_add_syscall(struct policy *p, bool allow, const char *name,
 		       struct policy_origin o, struct diag *d);
+
+/* Parses a memory size: a positive integer of bytes, optionally followed by
+ * K, M, G or T (powers of 1024, case-insensitive, an optional "B" or "iB"
+ * after it): "512M", "2GiB", "1048576".  Returns 0 or -EINVAL (also on
+ * overflow or zero). */
+int policy_parse_size(const char *s, uint64_t *out);
 
 /* Adds an [exec] deny_argv pattern (validated by
  * decide_exec_pattern_valid: -EINVAL with d filled). */

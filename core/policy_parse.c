@@ -255,6 +255,25 @@ static int key_processes(const struct ctx *c, const struct toml_kv *kv)
 	return r;
 }
 
+/* memory = "512M" or a number of bytes; merged restrictively. */
+static int key_memory(const struct ctx *c, const struct toml_kv *kv)
+{
+	uint64_t v;
+
+	if (kv->val->type == TOML_INTEGER)
+		return min_limit(c, kv, &c->p->max_memory);
+	if (kv->val->type != TOML_STRING)
+		return err_at(c, kv->val->pos, "'%s' must be a size (\"512M\") or an integer, not %s",
+			      kv->key, toml_type_name(kv->val->type));
+	if (policy_parse_size(kv->val->u.str, &v) < 0)
+		return err_at(c, kv->val->pos, "invalid size '%s' for '%s': expected a positive "
+			      "number of bytes with an optional K, M, G or T suffix", kv->val->u.str,
+			      kv->key);
+	if (!c->p->max_memory || v < c->p->max_memory)
+		c->p->max_memory = v;
+	return 0;
+}
+
 static int key_cwd(const struct ctx *c, const struct toml_kv *kv)
 {
 	int r = want_type(c, kv, TOML_STRING);
@@ -335,7 +354,7 @@ static const struct key_rule sys_keys[] = {
 };
 static const struct key_rule limit_keys[] = {
 	{ "open_files", key_open_files }, { "timeout", key_timeout },
-	{ "memory", key_later },	  { "processes", key_processes },
+	{ "memory", key_memory },	  { "processes", key_processes },
 	{ NULL, NULL },
 };
 static const struct key_rule program_keys[] = {

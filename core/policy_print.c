@@ -122,6 +122,8 @@ static void print_rest(const struct policy *p, FILE *out, const char **v)
 		fprintf(out, "open_files = %llu\n", (unsigned long long)p->open_files);
 	if (p->timeout_sec)
 		fprintf(out, "timeout = %llu\n", (unsigned long long)p->timeout_sec);
+	if (p->max_memory)
+		fprintf(out, "memory = %llu\n", (unsigned long long)p->max_memory);
 	if (p->max_processes)
 		fprintf(out, "processes = %llu\n", (unsigned long long)p->max_processes);
 	fputs("\n[program]\n", out);

@@ -238,3 +238,29 @@ int proctree_kill(pid_t root)
 	close(procfd);
 	return r < 0 ? r : skipped < 0 ? skipped : r;
 }
+
+ssize_t proctree_list(pid_t root, pid_t **out)
+{
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC), skipped = 0;
+	struct pp *v = NULL;
+	pid_t *pids;
+	ssize_t n, k = 0;
+
+	if (procfd < 0)
+		return -errno;
+	n = scan(procfd, &v, &skipped);
+	close(procfd);
+	if (n < 0)
+		return n;
+	pids = calloc((size_t)n + 1, sizeof(*pids));
+	if (!pids) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		if (v[i].pid != root && depth_of(v, (size_t)n, v[i].pid, root) > 0)
+			pids[k++] = v[i].pid;
+	free(v);
+	*out = pids;
+	return k;
+}

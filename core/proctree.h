@@ -19,6 +19,12 @@
  * never means "none left". */
 int proctree_kill(pid_t root);
 
+/* The live (not zombie) descendants of root, from one scan of /proc: a
+ * snapshot, so a pid may be gone (or, for a caller that signals it, reused:
+ * see proctree_kill) by the time it is used.  Returns the count with *out
+ * owned (free()), or -errno; never "none" for a scan that failed. */
+ssize_t proctree_list(pid_t root, pid_t **out);
+
 /* Parses the ppid out of the text of /proc/PID/stat (pure; the comm field
  * may contain spaces and parentheses).  Returns 0 or -EINVAL. */
 int proctree_parse_stat(const char *buf, pid_t *ppid);

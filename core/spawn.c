@@ -20,6 +20,7 @@
 
 #include "env.h"
 #include "landlock.h"
+#include "memwatch.h"
 #include "notif.h"
 #include "sys.h"
 #include "banned.h"
@@ -340,6 +341,7 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 	bool fg = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct supervisor *sup = NULL;
+	struct memwatch *mw = NULL;
 
 	/* An inherited SIG_IGN for SIGCHLD would auto-reap and hide statuses. */
 	sigaction(SIGCHLD, &dfl, NULL);
@@ -369,6 +371,9 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 		status = start_supervisor(o, listener, &sup, d);
 	else if (listener >= 0)
 		close(listener);
+	if (status == 0 && o->max_memory &&
+	    memwatch_start(parent, o->max_memory, o->sup ? o->sup->sink : NULL, &mw, d) < 0)
+		status = EXIT_SANDLOCK_FAILED;
 	if (status) {
 		/* Failed before exec (or the report is unreadable: then it may
 		 * run, and it is still unreaped, so its pid is its own). */
@@ -379,6 +384,7 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 	} else {
 		status = spawn_wait(pid, fg, o->timeout_sec, d);
 	}
+	memwatch_stop(mw);
 	if (sup)
 		sup_stop(sup);
 	sigprocmask(SIG_SETMASK, &old, NULL);

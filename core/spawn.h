@@ -34,6 +34,7 @@ struct spawn_opts {
 	 * NULL: no supervisor.  Both borrowed. */
 	const struct seccomp_filter *notif;
 	const struct sup_opts *sup;
+	uint64_t max_memory; /* bytes, 0: none (memwatch.h) */
 };
 
 /* Runs the command and waits for it and every process it started.  Returns

@@ -86,6 +86,54 @@ expect_out "policy limit 4 wins over -P 50" "3 197"
 expect "no limit: forks succeed" 0 '' -- $S -r "$WORK" -- "$PY" "$WORK/bomb.py"
 expect_out "no limit: 200 children" "200 0"
 
+# ---- memory limit (sandbox-wide, no cgroups) ----
+cat >"$WORK/balloon.py" <<'EOF'
+import sys, time
+chunks = []
+for i in range(int(sys.argv[1])):
+    chunks.append(bytearray(10 * 1024 * 1024))
+    time.sleep(0.005)
+print("survived", len(chunks))
+EOF
+expect "a 4 GiB balloon under -m 200M is killed" 137 '' -- \
+	timeout 60 $S -r "$WORK" -m 200M -- "$PY" "$WORK/balloon.py" 400
+expect "100 MiB under -m 500M survives" 0 '' -- $S -r "$WORK" -m 500M -- "$PY" "$WORK/balloon.py" 10
+expect_out "the process under the limit ran to the end" "survived 10"
+# The limit is for the whole sandbox: five children of 80 MiB each do not
+# fit in 200M together although each alone would.
+cat >"$WORK/spread.py" <<'EOF'
+import os, time
+kids = []
+for i in range(5):
+    pid = os.fork()
+    if pid == 0:
+        b = bytearray(80 * 1024 * 1024)
+        time.sleep(2)
+        os._exit(0)
+    kids.append(pid)
+killed = 0
+for pid in kids:
+    _, st = os.waitpid(pid, 0)
+    killed += os.WIFSIGNALED(st) and os.WTERMSIG(st) == 9
+print("killed", killed)
+EOF
+expect "five 80 MiB children under -m 200M" 0 '' -- $S -r "$WORK" -m 200M -- "$PY" "$WORK/spread.py"
+case "$LAST_OUT" in "killed 3"|"killed 4"|"killed 5") ok "the sandbox-wide sum killed the excess children ($LAST_OUT)" ;;
+*) not_ok "the sandbox-wide sum killed the excess children" "$LAST_OUT" ;; esac
+expect "memory kill is logged" 137 '"kind":"mem","bytes":[0-9]+,"limit":209715200,"verdict":"deny","rule":"limits.memory"' -- \
+	$S -r "$WORK" -m 200M --log-decisions - -- "$PY" "$WORK/balloon.py" 400
+expect "-m 0" 125 "^sandlock: invalid --max-memory '0': expected a size such as 512M or 2G$" -- \
+	$S -m 0 -- /bin/true
+expect "-m 12X" 125 "invalid --max-memory '12X'" -- $S -m 12X -- /bin/true
+expect "-m overflow" 125 "invalid --max-memory '99999999999T'" -- $S -m 99999999999T -- /bin/true
+printf '[limits]\nmemory = "lots"\n' >"$WORK/m1.toml"
+expect "memory = \"lots\"" 125 "m1.toml:2:10: invalid size 'lots' for 'memory'" -- $SL check -p "$WORK/m1.toml"
+printf '[limits]\nmemory = true\n' >"$WORK/m2.toml"
+expect "memory = true" 125 "m2.toml:2:10: 'memory' must be a size" -- $SL check -p "$WORK/m2.toml"
+printf '[limits]\nmemory = "1GiB"\n' >"$WORK/m3.toml"
+expect "memory = \"1GiB\" normalizes to bytes" 0 '' -- $SL check -p "$WORK/m3.toml"
+grep -q '^memory = 1073741824$' <<<"$LAST_OUT" && ok "memory printed in bytes" || not_ok "memory printed in bytes" "$LAST_OUT"
+
 # ---- decision events ----
 expect "decisions logged as JSON lines" 0 '' -- \
 	$S -r "$WORK" -P 3 --log-decisions "$WORK/dec.jsonl" -- "$PY" "$WORK/bomb.py"
