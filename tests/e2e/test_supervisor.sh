@@ -134,6 +134,84 @@ printf '[limits]\nmemory = "1GiB"\n' >"$WORK/m3.toml"
 expect "memory = \"1GiB\" normalizes to bytes" 0 '' -- $SL check -p "$WORK/m3.toml"
 grep -q '^memory = 1073741824$' <<<"$LAST_OUT" && ok "memory printed in bytes" || not_ok "memory printed in bytes" "$LAST_OUT"
 
+# ---- ATTACKS.md 15: the supervisor under a flood, and its death ----
+# 32 threads hammer fork under -P 33 (the threads fill it): every attempt is judged (EAGAIN), the
+# supervisor answers them all, and sandlock's own memory stays bounded.
+cat >"$WORK/flood.py" <<'EOF'
+import os, threading, time
+errs = {}
+lock = threading.Lock()
+go = threading.Event()
+def hammer():
+    go.wait()  # all threads exist first: they fill the limit
+    for i in range(50):
+        try:
+            pid = os.fork()
+            if pid == 0: os._exit(0)
+            os.waitpid(pid, 0)
+            e = 0
+        except OSError as ex:
+            e = ex.errno
+        with lock: errs[e] = errs.get(e, 0) + 1
+t0 = time.time()
+ts = [threading.Thread(target=hammer) for _ in range(32)]
+for t in ts: t.start()
+go.set()
+for t in ts: t.join()
+print(sorted(errs.items()), "%.1f" % (time.time() - t0))
+EOF
+$S -r "$WORK" -P 33 -- "$PY" "$WORK/flood.py" >"$WORK/flood.out" 2>&1 &
+fpid=$!
+peak=0
+while kill -0 $fpid 2>/dev/null; do
+	rss=$(awk '/^VmRSS:/ {print $2}' /proc/$fpid/status 2>/dev/null)
+	[ -n "$rss" ] && [ "$rss" -gt "$peak" ] && peak=$rss
+	sleep 0.05
+done
+wait $fpid; rc=$?
+out=$(cat "$WORK/flood.out")
+# Threads that finish free their slots, so late forks may pass: every one of
+# the 1600 attempts must have been answered, with success or EAGAIN only.
+if [ $rc -eq 0 ] && "$PY" -c 'import sys, ast; l = ast.literal_eval(sys.argv[1].rsplit(" ", 1)[0]); d = dict(l); assert set(d) <= {0, 11} and sum(d.values()) == 1600 and d.get(11, 0) > 800, d' "$out"
+then ok "flood: 1600 forks from 32 threads all answered, success or EAGAIN ($out)"
+else not_ok "flood: 1600 forks from 32 threads all answered, success or EAGAIN" "rc=$rc" "$out"; fi
+[ "$peak" -gt 0 ] && [ "$peak" -lt 65536 ] && ok "flood: sandlock's RSS stayed bounded (peak ${peak} KiB)" ||
+	not_ok "flood: sandlock's RSS stayed bounded" "peak ${peak} KiB"
+
+# The supervisor dies (sandlock is SIGKILLed): the main child dies with it,
+# and a surviving descendant's supervised syscall fails (ENOSYS) instead of
+# running unchecked.
+cat >"$WORK/orphan_fork.py" <<'EOF'
+import os, sys, time
+if os.fork() == 0:
+    os.setsid()
+    open(sys.argv[1] + ".ready", "w").close()
+    time.sleep(1.5)
+    try:
+        pid = os.fork()
+        if pid == 0: os._exit(0)
+        res = "forked"
+    except OSError as e:
+        res = "errno %d" % e.errno
+    open(sys.argv[1], "w").write(res)
+    os._exit(0)
+time.sleep(60)
+EOF
+mkdir -m 777 "$WORK/death"
+$S -w "$WORK/death" -r "$WORK" -P 10 -- "$PY" "$WORK/orphan_fork.py" "$WORK/death/res" &
+spid=$!
+for _ in $(seq 100); do [ -e "$WORK/death/res.ready" ] && break; sleep 0.05; done
+main=$(pgrep -P $spid -f orphan_fork.py | head -1)
+kill -9 $spid; wait $spid 2>/dev/null
+for _ in $(seq 60); do [ -s "$WORK/death/res" ] && break; sleep 0.1; done
+sleep 0.2
+if [ -n "$main" ] && ! alive "$main"; then ok "supervisor death: the main child died with sandlock"
+else not_ok "supervisor death: the main child died with sandlock" "main=$main"; fi
+res=$(cat "$WORK/death/res" 2>/dev/null)
+[ "$res" = "errno 38" ] && ok "supervisor death: a survivor's fork fails ENOSYS, never unchecked" ||
+	not_ok "supervisor death: a survivor's fork fails ENOSYS, never unchecked" "got '$res'"
+pkill -f "$WORK/orphan_fork.py" 2>/dev/null
+
 # ---- decision events ----
 expect "decisions logged as JSON lines" 0 '' -- \
 	$S -r "$WORK" -P 3 --log-decisions "$WORK/dec.jsonl" -- "$PY" "$WORK/bomb.py"
