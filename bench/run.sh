@@ -5,11 +5,18 @@
 # file says how sandlock compares on this machine, not how fast the machine is.
 #
 # usage: bench/run.sh BUILD_DIR
-#   BENCH_RUNS=N    measured runs per command (default: each benchmark's own)
+#   BENCH_RUNS=N    startup: measured runs per command (default 300)
+#   BENCH_ROUNDS=N  notify, redis: measured rounds per mode (default theirs)
 #
-# To add a benchmark: write bench/NAME.c (make builds it as BUILD_DIR/bench/NAME),
-# add a bench_NAME function below that calls run_bench, and list NAME in
-# BENCHMARKS.  If any benchmark fails, RESULTS.md is left as it was.
+# The benchmarks: startup (sandbox start-up wall time), notify (one syscall
+# served by the supervisor, against bench/notify_ref), redis (redis-server
+# throughput with the supervisor active; needs redis-server and redis-tools,
+# which bench/redis.sh installs when missing and run as root).
+#
+# To add a benchmark: write bench/NAME.c (make builds it as BUILD_DIR/bench/NAME)
+# or an executable bench/NAME.sh, add a bench_NAME function below that calls
+# run_bench, and list NAME in BENCHMARKS.  If any benchmark fails, RESULTS.md
+# is left as it was.
 set -u
 [ $# -eq 1 ] || { echo "usage: bench/run.sh BUILD_DIR" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,7 +26,7 @@ cd "$top" || exit 2
 # command lines can be pasted back into a shell at the top of the tree.
 rel=${build#"$top"/}
 results=bench/RESULTS.md
-BENCHMARKS=(startup)
+BENCHMARKS=(startup notify redis)
 
 body=$(mktemp) || exit 2
 trap 'rm -f "$body" "$body.out"' EXIT
@@ -52,6 +59,14 @@ run_bench() { # name cmd...
 
 bench_startup() {
 	run_bench startup "$rel/bench/startup" "$rel/sandlock" ${BENCH_RUNS:+-n "$BENCH_RUNS"}
+}
+
+bench_notify() {
+	run_bench notify "$rel/bench/notify" "$rel/sandlock" ${BENCH_ROUNDS:+-r "$BENCH_ROUNDS"}
+}
+
+bench_redis() {
+	run_bench redis bench/redis.sh "$rel/sandlock" ${BENCH_ROUNDS:+-r "$BENCH_ROUNDS"}
 }
 
 cpu_model() {
