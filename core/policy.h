@@ -96,8 +96,10 @@ struct policy {
 	 * in net[] is its stable id.  The
 	 * fields below are derived from them for the static layer (see
 	 * policy_net.c): when policy_net_supervised() is false they are the
-	 * whole of the policy's network rules, else an upper bound the
-	 * supervisor narrows. */
+	 * whole of the policy's network rules; for a supervised policy, what
+	 * the child may do itself: no TCP connect (the supervisor makes every
+	 * one) and UDP sockets when an allow rule covers UDP or the policy is
+	 * deny-only. */
 	struct policy_net_rule *net;
 	size_t n_net;
 	size_t n_net_allow;	/* allow rules in net[] */

@@ -18,12 +18,11 @@
  * deny rules only, deny otherwise (no rules at all: no network).
  *
  * The static layer (Landlock TCP ports, seccomp UDP on/off) cannot see
- * addresses, so it gets an upper bound of what the rules may allow, derived
- * here as rules are added: TCP ports of every TCP allow rule whatever its
- * target, TCP as a whole if one of them has ports '*', UDP as a whole if
- * any allow rule covers UDP, and everything for a deny-only policy.  For a
- * policy that needs no supervisor this is exactly the policy, filled as
- * before rules existed; otherwise the supervisor narrows it. */
+ * addresses.  For a policy that needs no supervisor it is exactly the
+ * policy, filled as before rules existed.  For a supervised one it holds
+ * what the child may do by itself: no TCP connect (the supervisor performs
+ * every one), UDP sockets when some allow rule covers UDP or the policy is
+ * deny-only (the supervisor judges every datagram); see refresh_static(). */
 #define _GNU_SOURCE
 #include "policy.h"
 
@@ -508,22 +507,40 @@ static int parse_rule(const char *spec, struct policy_net_rule *r, struct policy
 	return parse_ports(ports, 1, raw, n_raw, &r->ports_any, r->origin, w);
 }
 
-/* The static fields from the counts kept as rules are added.  A deny-only
- * policy allows by default, so the static layer must let everything reach
- * the supervisor.  Otherwise TCP is opened as a whole only when an allow
- * rule's ports are '*', and Landlock keeps the union of the TCP allow
- * rules' ports (connect[]) even when the supervisor judges addresses: the
- * supervisor never allows a TCP port outside it, so the bound costs no
- * allowed connection, keeps Landlock as a second wall, and keeps TCP Fast
- * Open refused by seccomp (it bypasses Landlock's connect hook).  UDP has
- * no static per-port control, so any allow rule covering UDP opens it and
- * the supervisor judges each destination. */
+/* The static fields from the counts kept as rules are added.
+ *
+ * A policy the static layer enforces alone (no supervisor) gets exactly its
+ * rules: TCP ports for Landlock (connect[]), TCP as a whole when an allow
+ * rule's ports are '*', UDP as a whole when an allow rule covers it.
+ *
+ * A supervised policy's TCP connects are all performed by the supervisor,
+ * on its own duplicate of the socket and outside the child's Landlock
+ * domain (core/sup_net.c never continues a connect, sendto, sendmsg or
+ * sendmmsg).  So the child's own Landlock must allow no TCP connect at all:
+ * connect handled, no port rule.  A port bound instead (the union of the
+ * allow rules' ports) would let any connect the supervisor did not perform
+ * reach every address on those ports; that is the fd-swap argument: were
+ * a connect ever continued after we looked at fd N, another thread could
+ * dup2 a different socket onto N, or rewrite the address, and the kernel
+ * would then judge only the port.  With no rule, such a connect, or one
+ * the supervisor does not see (a future syscall, a filter bug), fails with
+ * EACCES.  tcp_connect_any false also keeps the seccomp filter refusing
+ * TCP Fast Open (it connects inside sendmsg, past Landlock's hook) and
+ * stream protocols Landlock does not see (SCTP connects through
+ * setsockopt, not connect).  UDP has no static per-address control: socket
+ * creation is allowed when an allow rule covers UDP, or for a deny-only
+ * policy, and the supervisor judges every destination. */
 static void refresh_static(struct policy *p)
 {
 	bool deny_only = p->n_net_allow == 0 && p->n_net > 0;
 
-	p->tcp_connect_any = deny_only || p->net_tcp_any_allowed;
 	p->udp_any = deny_only || p->net_udp_allowed;
+	if (policy_net_supervised(p)) {
+		p->tcp_connect_any = false;
+		p->n_connect = 0; /* commit_rule appends; the array is reused */
+		return;
+	}
+	p->tcp_connect_any = p->net_tcp_any_allowed;
 }
 
 /* Appends r (taken) and, for a TCP allow rule, its raw ranges to connect[];

@@ -197,10 +197,10 @@ deny_argv = ["ok *", "curl \\x"]
 @F:2:13: 'deny_argv' must be an array of strings, not string
 [exec]
 deny_argv = "rm *"
-=== limits-memory-later
-@F:2:1: 'memory' in [limits] is not supported yet
+=== limits-memory-bad-size
+@F:2:10: invalid size '512Q' for 'memory': expected a positive number of bytes with an optional K, M, G or T suffix
 [limits]
-memory = "512M"
+memory = "512Q"
 === limits-processes-zero
 @F:2:13: 'processes' must be a positive integer
 [limits]

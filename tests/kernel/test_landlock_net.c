@@ -157,7 +157,7 @@ static int child_connect(void *arg)
 	(void)arg;
 	KT_EXPECT_OK(tcp_connect(port_denied)); /* control */
 	policy_init(&p);
-	snprintf(spec, sizeof(spec), ":%u", port_ok);
+	snprintf(spec, sizeof(spec), "tcp://*:%u", port_ok);
 	KT_EXPECT_OK(policy_add_net_allow(&p, spec, flag, NULL));
 	ENFORCE(&p);
 

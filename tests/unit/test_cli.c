@@ -180,9 +180,10 @@ static void run_every_flag(void **state)
 	assert_true(c.policy.exec_restricted);
 	assert_int_equal(c.policy.n_exec, 1);
 	assert_string_equal(c.policy.exec[0].path, "/bin/sh");
-	assert_int_equal(c.policy.n_connect, 2); /* :443 and :80 from b */
-	assert_int_equal(c.policy.connect[0].lo, 443);
-	assert_int_equal(c.policy.connect[1].lo, 80);
+	/* ":443" and ":80" cover UDP per port: supervised, so the supervisor
+	 * performs every TCP connect and the child's Landlock allows none. */
+	assert_true(policy_net_supervised(&c.policy));
+	assert_int_equal(c.policy.n_connect, 0);
 	assert_true(c.policy.udp_any);
 	assert_false(c.policy.tcp_connect_any);
 	assert_int_equal(c.policy.n_bind, 1);
@@ -223,16 +224,16 @@ static void run_network_flags(void **state)
 	assert_int_equal(c.policy.net[4].kind, POLICY_NET_ADDR);
 	assert_int_equal(c.policy.net[4].prefix, 128);
 	assert_true(policy_net_supervised(&c.policy));
-	/* The static bound: TCP 80, 443 and 8080, UDP on. */
+	/* Supervised: no TCP connect of the child's own, UDP sockets on. */
 	assert_false(c.policy.tcp_connect_any);
 	assert_true(c.policy.udp_any);
-	assert_int_equal(c.policy.n_connect, 3);
+	assert_int_equal(c.policy.n_connect, 0);
 	cli_release(&c);
 
-	/* Deny rules only: default allow. */
+	/* Deny rules only: default allow, every connect by the supervisor. */
 	parse_good(&c, &a, ARGV("run", "--net-deny", "tcp://*:25", "x"));
 	assert_int_equal(c.policy.n_net, 1);
-	assert_true(c.policy.tcp_connect_any);
+	assert_false(c.policy.tcp_connect_any);
 	assert_true(c.policy.udp_any);
 	cli_release(&c);
 }
@@ -309,13 +310,13 @@ static void enforce_with_policy(void **state)
 
 	parse_good(&c, &a, ARGV("enforce", "--best-effort", "--policy", pol_b, "make", "-j4"));
 	assert_true(c.best_effort);
-	assert_int_equal(c.policy.n_connect, 1);
+	assert_int_equal(c.policy.n_net_allow, 1);
 	assert_argv(c.argv, (const char *const[]){ "make", "-j4", NULL });
 	cli_release(&c);
 
 	snprintf(opt, sizeof(opt), "--policy=%s", pol_b);
 	parse_good(&c, &a, ARGV("enforce", opt, "x"));
-	assert_int_equal(c.policy.n_connect, 1);
+	assert_int_equal(c.policy.n_net_allow, 1);
 	assert_argv(c.argv, (const char *const[]){ "x", NULL });
 	cli_release(&c);
 }

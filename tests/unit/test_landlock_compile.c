@@ -409,7 +409,7 @@ static void ll_ports_expanded(void **state)
 	(void)state;
 	policy_init(&p);
 	parse_ok(&p, "p.toml",
-		 "[network]\nallow = [\"tcp://*:8000-8100\", \":443\"]\n"
+		 "[network]\nallow = [\"tcp://*:8000-8100\", \"tcp://*:443\"]\n"
 		 "allow_bind = [80, \"8080-8081\", 0]\n");
 	compile_ok(&p, 4, true, &plan);
 	assert_int_equal(plan.handled_net, NET_BOTH);
@@ -431,7 +431,7 @@ static void ll_ports_expanded(void **state)
 	/* The top of the range does not wrap around. */
 	policy_release(&p);
 	policy_init(&p);
-	parse_ok(&p, "t.toml", "[network]\nallow = [\":65534-65535\"]\n");
+	parse_ok(&p, "t.toml", "[network]\nallow = [\"tcp://*:65534-65535\"]\n");
 	compile_ok(&p, 7, false, &plan);
 	assert_int_equal(plan.n_ports, 2);
 	assert_int_equal(plan.ports[1].port, 65535);
@@ -453,7 +453,8 @@ static void ll_connect_any_drops_connect_rules(void **state)
 	(void)state;
 	policy_init(&p);
 	parse_ok(&p, "c.toml",
-		 "[network]\nallow = [\":443\", \"tcp://*:*\", \":80\"]\nallow_bind = [8080]\n");
+		 "[network]\nallow = [\"tcp://*:443\", \"tcp://*:*\", \"tcp://*:80\"]\n"
+		 "allow_bind = [8080]\n");
 	compile_ok(&p, 7, false, &plan);
 	assert_int_equal(plan.handled_net, LANDLOCK_ACCESS_NET_BIND_TCP);
 	assert_int_equal(plan.n_ports, 1);
@@ -464,6 +465,17 @@ static void ll_connect_any_drops_connect_rules(void **state)
 	parse_ok(&p, "b.toml", "[network]\nallow_bind = [\"*\"]\n");
 	compile_ok(&p, 7, false, &plan);
 	assert_int_equal(plan.handled_net, 0);
+	assert_int_equal(plan.n_ports, 0);
+	landlock_plan_release(&plan);
+	policy_release(&p);
+
+	/* Supervised (a host rule): connect handled with no port rule even
+	 * beside a TCP rule for every port: the supervisor performs every
+	 * TCP connect. */
+	policy_init(&p);
+	parse_ok(&p, "s.toml", "[network]\nallow = [\"example.com:443\", \"tcp://*:*\"]\n");
+	compile_ok(&p, 7, false, &plan);
+	assert_int_equal(plan.handled_net, NET_BOTH);
 	assert_int_equal(plan.n_ports, 0);
 	landlock_plan_release(&plan);
 	policy_release(&p);

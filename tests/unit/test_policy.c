@@ -77,11 +77,11 @@ static void parse_full_document(void **state)
 	assert_false(p.tcp_connect_any);
 	assert_false(p.tcp_bind_any);
 	assert_true(p.udp_any);
-	assert_int_equal(p.n_connect, 2);
-	assert_range(&p.connect[0], 443, 443);
-	assert_range(&p.connect[1], 8000, 8100);
-	assert_int_equal(p.connect[1].origin.line, 11);
-	assert_int_equal(p.connect[1].origin.col, 18);
+	/* Supervised (UDP to port 443): the supervisor performs every TCP
+	 * connect, the child's Landlock allows none. */
+	assert_int_equal(p.n_connect, 0);
+	assert_int_equal(p.net[1].origin.line, 11);
+	assert_range(&p.net[1].ports[0], 8000, 8100);
 	assert_int_equal(p.n_bind, 3);
 	assert_range(&p.bind[0], 8080, 8080);
 	assert_range(&p.bind[1], 9000, 9001);
@@ -271,10 +271,11 @@ static void parse_merges_two_files(void **state)
 
 	assert_true(p.exec_restricted);
 	assert_int_equal(p.n_exec, 1);
-	assert_int_equal(p.n_connect, 2);
-	assert_range(&p.connect[0], 443, 443);
-	assert_range(&p.connect[1], 80, 80);
-	assert_string_equal(p.connect[1].origin.source, "b.toml");
+	assert_int_equal(p.n_net, 2);
+	assert_range(&p.net[0].ports[0], 443, 443);
+	assert_range(&p.net[1].ports[0], 80, 80);
+	assert_string_equal(p.net[1].origin.source, "b.toml");
+	assert_int_equal(p.n_connect, 0); /* supervised: UDP per port */
 	assert_int_equal(p.n_bind, 1);
 	assert_int_equal(p.timeout_sec, 10); /* limits merge to the smallest */
 	assert_int_equal(p.open_files, 100);
@@ -553,7 +554,6 @@ static void parse_errors_not_supported_yet(void **state)
 		{ "[http]\nallow = [\"GET example.com/*\"]\n", "p.toml:2:1: 'allow' in [http] is not supported yet" },
 		{ "[http]\n deny = []\n", "p.toml:2:2: 'deny' in [http] is not supported yet" },
 		{ "[http]\nports = [80]\n", "p.toml:2:1: 'ports' in [http] is not supported yet" },
-		{ "[limits]\nmemory = \"512M\"\n", "p.toml:2:1: 'memory' in [limits] is not supported yet" },
 	};
 
 	(void)state;

@@ -86,25 +86,27 @@ static void net_static_rules_unchanged(void **state)
 		check_static(&cases[i], false);
 }
 
-/* Rules that need the supervisor: the static layer gets an upper bound
- * (TCP ports of every TCP allow rule, UDP whole), never less. */
-static void net_supervised_rules_bound_the_static_layer(void **state)
+/* Rules that need the supervisor: the supervisor performs every TCP
+ * connect, so the child's own Landlock allows none (connect handled, no
+ * port rule, tcp_connect_any false: TCP Fast Open and SCTP stay refused);
+ * UDP sockets exist when an allow rule covers UDP. */
+static void net_supervised_rules_leave_no_tcp_connect_to_the_child(void **state)
 {
 	static const struct net_ok cases[] = {
 		/* No scheme is TCP and UDP now: UDP to port 443 is per-port. */
-		{ ":443", false, true, true, 1, { { 443, 443 } } },
-		{ "*:443", false, true, true, 1, { { 443, 443 } } },
-		{ ":22,8000-8100,443", false, true, true, 3, { { 22, 22 }, { 8000, 8100 }, { 443, 443 } } },
+		{ ":443", false, true, true, 0, { { 0, 0 } } },
+		{ "*:443", false, true, true, 0, { { 0, 0 } } },
+		{ ":22,8000-8100,443", false, true, true, 0, { { 0, 0 } } },
 		{ "udp://*:53", false, true, true, 0, { { 0, 0 } } },
 		{ "udp://:1-100", false, true, true, 0, { { 0, 0 } } },
-		{ "example.com:443", false, true, true, 1, { { 443, 443 } } },
-		{ "tcp://example.com:443", false, false, true, 1, { { 443, 443 } } },
-		{ "tcp://example.com", true, false, true, 0, { { 0, 0 } } },
+		{ "example.com:443", false, true, true, 0, { { 0, 0 } } },
+		{ "tcp://example.com:443", false, false, true, 0, { { 0, 0 } } },
+		{ "tcp://example.com", false, false, true, 0, { { 0, 0 } } },
 		{ "udp://example.com:53", false, true, true, 0, { { 0, 0 } } },
-		{ "tcp://10.0.0.0/8:22", false, false, true, 1, { { 22, 22 } } },
-		{ "tcp://1.2.3.4:80", false, false, true, 1, { { 80, 80 } } },
-		{ "tcp://[::1]:443", false, false, true, 1, { { 443, 443 } } },
-		{ "[fd00::]/8", true, true, true, 0, { { 0, 0 } } },
+		{ "tcp://10.0.0.0/8:22", false, false, true, 0, { { 0, 0 } } },
+		{ "tcp://1.2.3.4:80", false, false, true, 0, { { 0, 0 } } },
+		{ "tcp://[::1]:443", false, false, true, 0, { { 0, 0 } } },
+		{ "[fd00::]/8", false, true, true, 0, { { 0, 0 } } },
 	};
 
 	(void)state;
@@ -112,15 +114,15 @@ static void net_supervised_rules_bound_the_static_layer(void **state)
 		check_static(&cases[i], false);
 }
 
-/* A deny-only policy allows everything else: the static layer must let
- * everything through to the supervisor. */
+/* A deny-only policy allows everything else: UDP sockets exist and the
+ * supervisor judges every destination; TCP connects are its too. */
 static void net_deny_rules(void **state)
 {
 	static const struct net_ok cases[] = {
-		{ "10.0.0.0/8", true, true, true, 0, { { 0, 0 } } },
-		{ "tcp://*:25", true, true, true, 0, { { 0, 0 } } },
-		{ "udp://*:*", true, true, true, 0, { { 0, 0 } } },
-		{ "*", true, true, true, 0, { { 0, 0 } } },
+		{ "10.0.0.0/8", false, true, true, 0, { { 0, 0 } } },
+		{ "tcp://*:25", false, true, true, 0, { { 0, 0 } } },
+		{ "udp://*:*", false, true, true, 0, { { 0, 0 } } },
+		{ "*", false, true, true, 0, { { 0, 0 } } },
 	};
 	struct policy p;
 	struct diag d = { { 0 } };
@@ -130,19 +132,30 @@ static void net_deny_rules(void **state)
 		check_static(&cases[i], true);
 
 	/* An allow rule added after a deny rule (a flag after a profile)
-	 * restores the default deny and the allow rules' bound. */
+	 * restores the default deny: no UDP without a UDP allow rule. */
 	policy_init(&p);
 	assert_int_equal(policy_add_net_deny(&p, "tcp://*:25", flag, &d), 0);
-	assert_true(p.tcp_connect_any && p.udp_any);
+	assert_true(!p.tcp_connect_any && p.udp_any);
 	assert_int_equal(policy_add_net_allow(&p, "tcp://*:443", flag, &d), 0);
 	assert_false(p.tcp_connect_any);
 	assert_false(p.udp_any);
-	assert_int_equal(p.n_connect, 1); /* the deny rule's port is no grant */
-	assert_range(&p.connect[0], 443, 443);
+	assert_int_equal(p.n_connect, 0);
 	assert_true(policy_net_supervised(&p));
 	assert_int_equal(p.n_net, 2);
 	assert_true(p.net[0].deny);
 	assert_false(p.net[1].deny);
+	policy_release(&p);
+
+	/* A static policy that becomes supervised drops its port rules: the
+	 * ports of the rules before are no grant to the child any more. */
+	policy_init(&p);
+	assert_int_equal(policy_add_net_allow(&p, "tcp://*:443", flag, &d), 0);
+	assert_int_equal(p.n_connect, 1);
+	assert_int_equal(policy_add_net_allow(&p, "tcp://10.0.0.1:22", flag, &d), 0);
+	assert_int_equal(p.n_connect, 0);
+	assert_false(p.tcp_connect_any);
+	assert_int_equal(policy_add_net_allow(&p, "tcp://*:80", flag, &d), 0);
+	assert_int_equal(p.n_connect, 0);
 	policy_release(&p);
 }
 
@@ -444,7 +457,7 @@ static void net_grammar_positions_and_rollback(void **state)
 
 	(void)state;
 	policy_init(&p);
-	assert_int_equal(policy_add_net_allow(&p, ":80", o, &d), 0);
+	assert_int_equal(policy_add_net_allow(&p, "tcp://:80", o, &d), 0);
 	assert_int_equal(policy_add_net_allow(&p, "tcp://*:81,82,0", o, &d), -EINVAL);
 	assert_string_equal(d.msg, "f.toml:3:7: invalid network rule 'tcp://*:81,82,0': port 0 "
 				   "is not allowed (ports are 1-65535)");
@@ -523,7 +536,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(net_static_rules_unchanged),
-		cmocka_unit_test(net_supervised_rules_bound_the_static_layer),
+		cmocka_unit_test(net_supervised_rules_leave_no_tcp_connect_to_the_child),
 		cmocka_unit_test(net_deny_rules),
 		cmocka_unit_test(net_rule_fields),
 		cmocka_unit_test(net_rule_normalized_text),
