@@ -190,6 +190,10 @@ static void on_fork(struct sup_call *c)
 	uint64_t limit = s->o.policy->max_processes;
 	struct event e = { .kind = EVENT_PROC, .rule = "limits.processes",
 			   .origin = s->o.policy->max_processes_at };
+
+	/* A limit from -P has no file position: say so, as decisions.md does. */
+	if (!e.origin.source)
+		e.origin.source = "<command line>";
 	long count;
 
 	pthread_mutex_lock(&st->lock);
