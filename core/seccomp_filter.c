@@ -124,6 +124,10 @@ const struct seccomp_denied seccomp_default_denied[] = {
 	  "only PER_LINUX and the query 0xffffffff are allowed; ADDR_NO_RANDOMIZE turns ASLR off" },
 	{ "ioctl(TIOCSTI)", false, "injects keystrokes into the terminal" },
 	{ "ioctl(TIOCLINUX)", false, "injects keystrokes into the console" },
+	{ "setsockopt(IPV6_RTHDR)", false,
+	  "an IPv6 routing header sends packets to a first segment no [network] rule judged" },
+	{ "setsockopt(IPV6_2292RTHDR)", false, "the older form of IPV6_RTHDR" },
+	{ "setsockopt(IPV6_2292PKTOPTIONS)", false, "sets a routing header among other options" },
 	{ "prctl(PR_SET_PTRACER)", false, "lets another process ptrace this one" },
 	{ "prctl(PR_SET_SECUREBITS)", false, "changes how capabilities survive exec" },
 	{ "prctl(PR_SET_DUMPABLE, non-zero)", false,
@@ -274,6 +278,16 @@ static const struct rule fixed_rules[] = {
 	/* ioctl's cmd is an unsigned int in the kernel. */
 	{ "ioctl(TIOCSTI)", "ioctl", EPERM, 1, { LO32(1, TIOCSTI) } },
 	{ "ioctl(TIOCLINUX)", "ioctl", EPERM, 1, { LO32(1, TIOCLINUX) } },
+	/* An IPv6 routing header (type 4 needs no privilege) sends a socket's
+	 * packets to its first segment, an address no [network] rule judged:
+	 * the supervisor cannot see a write() on a socket that got one after
+	 * its connect was judged. */
+	{ "setsockopt(IPV6_RTHDR)", "setsockopt", EPERM, 2,
+	  { LO32(1, IPPROTO_IPV6), LO32(2, IPV6_RTHDR) } },
+	{ "setsockopt(IPV6_2292RTHDR)", "setsockopt", EPERM, 2,
+	  { LO32(1, IPPROTO_IPV6), LO32(2, IPV6_2292RTHDR) } },
+	{ "setsockopt(IPV6_2292PKTOPTIONS)", "setsockopt", EPERM, 2,
+	  { LO32(1, IPPROTO_IPV6), LO32(2, IPV6_2292PKTOPTIONS) } },
 	{ "prctl(PR_SET_PTRACER)", "prctl", EPERM, 1, { LO32(0, PR_SET_PTRACER) } },
 	{ "prctl(PR_SET_SECUREBITS)", "prctl", EPERM, 1, { LO32(0, PR_SET_SECUREBITS) } },
 	/* The kernel compares arg2 as an unsigned long: any non-zero value. */
