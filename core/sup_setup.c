@@ -68,6 +68,11 @@ int sup_setup_prepare(struct sup_setup *s, const struct policy *p, const char *l
 	int r;
 
 	*s = (struct sup_setup){ .opts = { .policy = p } };
+	/* The exec handler has not landed (branch wip/holes-exec): refuse
+	 * rather than run without it. */
+	if (p->n_deny_argv)
+		return diag_err(d, -EOPNOTSUPP, "cannot enforce [exec] deny_argv: exec inspection "
+				"is not supported yet");
 	if (log_path) {
 		r = event_sink_jsonl_open(log_path, &s->sink, d);
 		if (r < 0)
