@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <cmocka.h>
 
+#include "fdpass_kt.h"
 #include "kt.h"
 #include "notif.h"
 
@@ -22,44 +23,6 @@ struct peer {
 	int listener;
 	int status; /* the child's exit status once reaped */
 };
-
-static int send_fd(int sock, int fd)
-{
-	char c = 'L';
-	struct iovec iov = { &c, 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u = { 0 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = { &c, 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1 || !(cm = CMSG_FIRSTHDR(&m)))
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
 
 /* Forks a child that notifies `nr` and then runs body(); the child exits
  * with body's result.  Fills p with the listener. */
@@ -80,14 +43,14 @@ static int start(struct peer *p, int nr, int (*body)(void))
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(90);
 		l = notif_filter_apply(&f);
-		if (l < 0 || send_fd(sv[1], l) < 0)
+		if (l < 0 || kt_send_fd(sv[1], l) < 0)
 			_exit(91);
 		close(l);
 		_exit(body());
 	}
 	close(sv[1]);
 	seccomp_filter_release(&f);
-	p->listener = recv_fd(sv[0]);
+	p->listener = kt_recv_fd(sv[0]);
 	close(sv[0]);
 	return p->listener < 0 ? -1 : 0;
 }

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "fdpass_kt.h"
 #include "kt.h"
 #include "notif.h"
 #include "sup.h"
@@ -125,25 +126,6 @@ static void pin_v4(size_t i, const char *a)
 	pin_addr[i].s6_addr[10] = pin_addr[i].s6_addr[11] = 0xff;
 	memcpy(&pin_addr[i].s6_addr[12], &v4, 4);
 	pins[i] = (struct net_pin){ &pin_addr[i], 1 };
-}
-
-static int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = { &c, 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1 || !(cm = CMSG_FIRSTHDR(&m)))
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
 }
 
 /* Runs body in a grandchild whose connect/sendto/sendmsg/sendmmsg go to a
@@ -952,7 +934,7 @@ static int body_cmsg(void)
 	if (sendmsg(sv[0], &m, 0) != 1)
 		return 10;
 	/* The fd that arrives is the caller's pipe, not a supervisor fd. */
-	got = recv_fd(sv[1]);
+	got = kt_recv_fd(sv[1]);
 	if (got < 0 || write(pfd[1], "pipe", 4) != 4 || read(got, buf, 4) != 4 ||
 	    memcmp(buf, "pipe", 4) != 0)
 		return 11;
