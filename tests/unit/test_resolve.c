@@ -1006,14 +1006,24 @@ static void fake_start(struct fake *f, const char *addr, uint16_t port, enum fak
 	memset(f, 0, sizeof(*f));
 	f->mode = mode;
 	assert_int_equal(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
-	f->udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	f->tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(f->udp >= 0 && f->tcp >= 0);
-	assert_int_equal(bind(f->udp, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(f->udp, (struct sockaddr *)&sa, &len), 0);
-	f->port = ntohs(sa.sin_port);
-	setsockopt(f->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	assert_int_equal(bind(f->tcp, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* The port the kernel picks for UDP may be taken for TCP by another
+	 * process on this shared machine: pick again until both bind. */
+	for (int tries = 0;; tries++) {
+		sa.sin_port = htons(port);
+		len = sizeof(sa);
+		f->udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		f->tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_true(f->udp >= 0 && f->tcp >= 0);
+		assert_int_equal(bind(f->udp, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(getsockname(f->udp, (struct sockaddr *)&sa, &len), 0);
+		f->port = ntohs(sa.sin_port);
+		setsockopt(f->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(f->tcp, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
+		assert_true(port == 0 && tries < 50);
+		close(f->udp);
+		close(f->tcp);
+	}
 	assert_int_equal(listen(f->tcp, 4), 0);
 	assert_int_equal(pthread_create(&f->thread, NULL, fake_main, f), 0);
 }
