@@ -39,12 +39,10 @@ struct pp {
 	int fd;    /* pidfd once verified and signalled, else -1 */
 };
 
-/* Reads the ppid and state of /proc/PID.  Returns 0, -ESRCH when the
- * process is gone or unreadable (not ours to kill then: our descendants
- * run as our uid), or another -errno. */
-static int read_stat(int procfd, pid_t pid, pid_t *ppid, char *state)
+int proctree_read_stat(int procfd, pid_t pid, struct proctree_stat *st)
 {
 	char path[32], buf[1024];
+	const char *p;
 	ssize_t n;
 	int fd;
 
@@ -57,10 +55,30 @@ static int read_stat(int procfd, pid_t pid, pid_t *ppid, char *state)
 	if (n <= 0)
 		return n == 0 || errno == ESRCH ? -ESRCH : -errno;
 	buf[n] = '\0';
-	if (proctree_parse_stat(buf, ppid) < 0)
+	if (proctree_parse_stat(buf, &st->ppid) < 0)
 		return -EINVAL;
-	*state = strrchr(buf, ')')[2];
+	p = strrchr(buf, ')') + 2;
+	st->state = *p;
+	/* From field 3 (state), skip to field 20 (num_threads). */
+	for (int field = 3; field < 20 && p; field++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return -EINVAL;
+	st->threads = (unsigned)strtoul(p, NULL, 10);
 	return 0;
+}
+
+static int read_stat(int procfd, pid_t pid, pid_t *ppid, char *state)
+{
+	struct proctree_stat st = { 0 };
+	int r = proctree_read_stat(procfd, pid, &st);
+
+	*ppid = st.ppid;
+	*state = st.state;
+	return r;
 }
 
 static int grow(struct pp **v, size_t *cap)

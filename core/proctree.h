@@ -25,6 +25,18 @@ int proctree_kill(pid_t root);
  * owned (free()), or -errno; never "none" for a scan that failed. */
 ssize_t proctree_list(pid_t root, pid_t **out);
 
+/* What sandlock reads of /proc/PID/stat. */
+struct proctree_stat {
+	pid_t ppid;
+	char state;       /* 'R', 'S', 'Z'... */
+	unsigned threads; /* num_threads */
+};
+
+/* Reads /proc/PID/stat through procfd (an open "/proc").  Returns 0, -ESRCH
+ * when the process is gone or unreadable, -EINVAL for text we cannot parse,
+ * or another -errno. */
+int proctree_read_stat(int procfd, pid_t pid, struct proctree_stat *st);
+
 /* Parses the ppid out of the text of /proc/PID/stat (pure; the comm field
  * may contain spaces and parentheses).  Returns 0 or -EINVAL. */
 int proctree_parse_stat(const char *buf, pid_t *ppid);

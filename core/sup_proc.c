@@ -33,36 +33,15 @@ struct task_info {
 	unsigned threads;
 };
 
-/* Reads ppid and num_threads (field 20) of /proc/PID/stat. */
-static int read_task(int procfd, const char *name, struct task_info *t)
+/* Reads ppid and num_threads of /proc/PID/stat into t. */
+static int read_task(int procfd, pid_t pid, struct task_info *t)
 {
-	char path[64], buf[1024];
-	const char *p;
-	ssize_t n;
-	int fd;
+	struct proctree_stat st;
+	int r = proctree_read_stat(procfd, pid, &st);
 
-	snprintf(path, sizeof(path), "%s/stat", name);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	if (proctree_parse_stat(buf, &t->ppid) < 0)
-		return -EINVAL;
-	/* After "pid (comm) ", fields 3..: skip to field 20. */
-	p = strrchr(buf, ')') + 2;
-	for (int field = 3; field < 20 && p; field++) {
-		p = strchr(p, ' ');
-		if (p)
-			p++;
-	}
-	if (!p)
-		return -EINVAL;
-	t->threads = (unsigned)strtoul(p, NULL, 10);
-	return 0;
+	if (r == 0)
+		*t = (struct task_info){ pid, st.ppid, st.threads };
+	return r;
 }
 
 /* Tasks in the sandbox: threads of every descendant of root.  Returns the
@@ -82,9 +61,8 @@ static long count_tasks(pid_t root)
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
-		if (read_task(dirfd(dir), de->d_name, &t) < 0)
+		if (read_task(dirfd(dir), (pid_t)strtol(de->d_name, NULL, 10), &t) < 0)
 			continue; /* exited meanwhile */
-		t.pid = (pid_t)strtol(de->d_name, NULL, 10);
 		if (n == cap) {
 			cap = cap ? cap * 2 : 512;
 			grown = reallocarray(all, cap, sizeof(*all));
@@ -138,9 +116,12 @@ static unsigned offspring(pid_t tid)
 		for (ssize_t i = 0; i < len; i++)
 			n += buf[i] == ' ';
 	}
-	snprintf(path, sizeof(path), "/proc/%d", (int)tid);
-	if (read_task(AT_FDCWD, path, &t) == 0)
-		n += t.threads;
+	fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read_task(fd, tid, &t) == 0)
+			n += t.threads;
+		close(fd);
+	}
 	return n;
 }
 

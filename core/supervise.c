@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proctree.h"
 #include "banned.h"
 
 /* Bounded: a flood of blocking requests queues this many, then is denied
@@ -329,19 +330,15 @@ int sup_return_fd(struct sup_call *c, int fd, unsigned newfd_flags)
 
 static pid_t ppid_of(pid_t tid)
 {
-	char path[64], line[256];
-	pid_t ppid = 0;
-	FILE *f;
+	struct proctree_stat st = { 0 };
+	int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "PPid: %d", &ppid) == 1)
-			break;
-	fclose(f);
-	return ppid;
+	if (procfd >= 0) {
+		if (proctree_read_stat(procfd, tid, &st) < 0)
+			st.ppid = 0;
+		close(procfd);
+	}
+	return st.ppid;
 }
 
 /* Reads the caller's parent and executable while it is still blocked in
