@@ -398,12 +398,23 @@ static int case_wrong_protocol(void *arg)
 	int tl, ur1, ur2, tl2;
 
 	(void)arg;
-	P1 = P2 = 0;
-	tl = tcp_listen(AF_INET, "127.0.0.1", &P1);
-	ur1 = udp_bind("127.0.0.1", &P1);  /* UDP on the TCP-only port */
-	ur2 = udp_bind("127.0.0.1", &P2);
-	tp = P2;
-	tl2 = tcp_listen(AF_INET, "127.0.0.1", &tp); /* TCP on the UDP-only port */
+	/* A port the kernel picks for one protocol may be taken for the other
+	 * by another process on this shared machine: pick again. */
+	for (int tries = 0;; tries++) {
+		P1 = P2 = 0;
+		tl = tcp_listen(AF_INET, "127.0.0.1", &P1);
+		ur1 = udp_bind("127.0.0.1", &P1);  /* UDP on the TCP-only port */
+		ur2 = udp_bind("127.0.0.1", &P2);
+		tp = P2;
+		tl2 = tcp_listen(AF_INET, "127.0.0.1", &tp); /* TCP on the UDP-only port */
+		if ((tl >= 0 && ur1 >= 0 && ur2 >= 0 && tl2 >= 0) || tries == 50)
+			break;
+		int fds[] = { tl, ur1, ur2, tl2 };
+
+		for (int k = 0; k < 4; k++)
+			if (fds[k] >= 0)
+				close(fds[k]);
+	}
 	CHECK(tl >= 0 && ur1 >= 0 && ur2 >= 0 && tl2 >= 0);
 	CHECK(load_policy("[network]\nallow = [\"tcp://127.0.0.1:%u\", \"udp://127.0.0.1:%u\"]\n",
 			  P1, P2) == 0);
