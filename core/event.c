@@ -16,6 +16,7 @@ const char *event_kind_name(enum event_kind k)
 	static const char *const names[] = {
 		[EVENT_NET] = "net", [EVENT_EXEC] = "exec", [EVENT_PATH] = "path",
 		[EVENT_PROC] = "proc", [EVENT_MEM] = "mem", [EVENT_ERROR] = "error",
+		[EVENT_TASK] = "task",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
@@ -125,6 +126,25 @@ static void out_addr(struct out *o, const uint8_t a[16])
 	out_str(o, txt);
 }
 
+/* The access bits as a JSON array of words, e.g. ["read","write"]. */
+static void out_access(struct out *o, unsigned acc)
+{
+	static const char *const names[] = { "read", "write", "create", "truncate",
+					     "exec", "remove", "dir", "meta" };
+	bool first = true;
+
+	out_raw(o, "[", 1);
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(acc & (1u << i)))
+			continue;
+		if (!first)
+			out_raw(o, ",", 1);
+		out_str(o, names[i]);
+		first = false;
+	}
+	out_raw(o, "]", 1);
+}
+
 static void out_kind(struct out *o, const struct event *e)
 {
 	switch (e->kind) {
@@ -153,8 +173,18 @@ static void out_kind(struct out *o, const struct event *e)
 	case EVENT_PATH:
 		out_key(o, "path");
 		out_str(o, e->path.path);
+		if (e->path.path2) {
+			out_key(o, "path2");
+			out_str(o, e->path.path2);
+		}
 		out_key(o, "access");
-		out_str(o, e->path.access & POLICY_WRITE ? "write" : "read");
+		out_access(o, e->path.access);
+		break;
+	case EVENT_TASK:
+		out_key(o, "child");
+		out_fmt(o, "%d", (int)e->task.child);
+		out_key(o, "status");
+		out_fmt(o, "%d", e->task.status);
 		break;
 	case EVENT_PROC:
 		out_key(o, "count");

@@ -21,6 +21,7 @@ enum event_kind {
 	EVENT_PROC,  /* fork, vfork, clone against [limits] processes */
 	EVENT_MEM,   /* a process killed for the sandbox's [limits] memory */
 	EVENT_ERROR, /* the supervisor could not judge: denied, detail says why */
+	EVENT_TASK,  /* process tree (learn mode): a task started or exited */
 };
 
 enum event_verdict {
@@ -41,14 +42,32 @@ struct event_exec {
 	size_t argc;
 };
 
+/* What a path event did.  READ and WRITE have the values of POLICY_READ
+ * and POLICY_WRITE; the finer bits let learn mode record what happened
+ * and sl-learn decide which right covers it. */
+#define EVENT_ACC_READ   0x01u
+#define EVENT_ACC_WRITE  0x02u
+#define EVENT_ACC_CREATE 0x04u  /* a new name: O_CREAT, mkdir, mknod, symlink, link/rename target */
+#define EVENT_ACC_TRUNC  0x08u
+#define EVENT_ACC_EXEC   0x10u
+#define EVENT_ACC_REMOVE 0x20u  /* unlink, rmdir, rename source */
+#define EVENT_ACC_DIR    0x40u  /* the path is (or becomes) a directory */
+#define EVENT_ACC_META   0x80u  /* chmod, chown, utimes */
+
 struct event_path {
 	const char *path;   /* absolute, resolved */
-	unsigned access;    /* POLICY_READ | POLICY_WRITE | ... */
+	const char *path2;  /* rename/link target, symlink contents, or NULL */
+	unsigned access;    /* EVENT_ACC_* */
 };
 
 struct event_proc {
 	unsigned count;     /* tasks in the sandbox when it was judged */
 	unsigned limit;
+};
+
+struct event_task {
+	pid_t child;        /* a fork/clone: the new task; 0 for an exit */
+	int status;         /* an exit: the wait status */
 };
 
 struct event_mem {
@@ -70,6 +89,7 @@ struct event {
 		struct event_path path;
 		struct event_proc proc;
 		struct event_mem mem;
+		struct event_task task;
 	};
 	enum event_verdict verdict;
 	/* The rule that decided: a stable id ("network.allow[2]",

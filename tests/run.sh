@@ -48,6 +48,7 @@ make_stage() {
 	chmod 755 "$stage"
 	mkdir -p "$stage/bin" "$stage/kernel"
 	cp "$build/sandlock" "$stage/bin/"
+	cp "$build"/sl-* "$stage/bin/" 2>/dev/null || true
 	cp "$build"/tests/kernel/test_* "$stage/kernel/" 2>/dev/null || true
 	cp -r "$top/tests/e2e" "$top/tests/fixtures" "$stage/"
 	chmod -R a+rX "$stage"
