@@ -107,6 +107,7 @@ static int cmd_run(const struct cli *c)
 			.filter = &s.filter,
 			.notif = s.sup.notif.len ? &s.sup.notif : NULL,
 			.sup = &s.sup.opts,
+			.notif_fork = s.sup.traps_exec,
 			.max_memory = c->policy.max_memory,
 		};
 		status = spawn_run(&o, &d);

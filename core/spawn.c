@@ -237,15 +237,19 @@ static __attribute__((noreturn)) void child_run(const struct spawn_opts *o, int 
 	child_fail(fd, STEP_EXEC, -errno);
 }
 
+/* read_report() stopped at the listener's announcement (notif_fork). */
+#define REPORT_LISTENER (-1)
+
 /* Reads the child's report: 0 if exec happened (EOF), else the exit status
- * for the failure with d filled.  *listener gets the supervisor's listener
- * if the child announced one (-1 otherwise). */
+ * for the failure with d filled.  *listener gets the number of the
+ * supervisor's listener if the child announced one (-1 otherwise); with
+ * notif_fork, reading stops there with REPORT_LISTENER, since the child's
+ * exec waits for the supervisor. */
 static int read_report(int fd, const struct spawn_opts *o, int *listener, struct diag *d)
 {
 	struct report rep;
 	ssize_t n;
 
-	*listener = -1;
 	for (;;) {
 		do
 			n = read(fd, &rep, sizeof(rep));
@@ -259,6 +263,8 @@ static int read_report(int fd, const struct spawn_opts *o, int *listener, struct
 		if (rep.step != STEP_LISTENER)
 			break;
 		*listener = rep.err;
+		if (o->notif_fork)
+			return REPORT_LISTENER;
 	}
 	if (rep.step == STEP_EXEC) {
 		diag_set(d, "cannot execute '%s': %s", o->path, strerror(-rep.err));
@@ -286,7 +292,9 @@ static int child_entry(void *arg)
  * CLONE_FILES) on a stack of its own, so the listener the child creates
  * appears in our fd table too; its exec then unshares the table and drops
  * its own copy (close-on-exec).  Both suspend us until the child has
- * exec'd or exited.  Returns the pid or -errno. */
+ * exec'd or exited.  When the supervisor judges the child's own execve
+ * (notif_fork) we must run meanwhile: fork(), while we are still single
+ * threaded.  Returns the pid or -errno. */
 static pid_t start_child(const struct spawn_opts *o, int pipefd[2], pid_t parent, bool fg)
 {
 	enum { STACK = 256 * 1024 };
@@ -294,6 +302,14 @@ static pid_t start_child(const struct spawn_opts *o, int pipefd[2], pid_t parent
 	void *stack;
 	pid_t pid;
 
+	if (o->notif_fork) {
+		pid = fork();
+		if (pid == 0) {
+			close(pipefd[0]);
+			child_run(o, pipefd[1], parent, fg);
+		}
+		return pid < 0 ? -errno : pid;
+	}
 	if (!o->notif) {
 		/* vfork: the child only makes syscalls on its own stack frame
 		 * until execve or _exit (child_run never returns), and every
@@ -324,7 +340,6 @@ static pid_t start_child(const struct spawn_opts *o, int pipefd[2], pid_t parent
 static int start_supervisor(const struct spawn_opts *o, int listener, struct supervisor **sup,
 			    struct diag *d)
 {
-	*sup = NULL;
 	if (!o->notif)
 		return 0;
 	if (listener < 0)
@@ -333,11 +348,51 @@ static int start_supervisor(const struct spawn_opts *o, int listener, struct sup
 	return sup_start(listener, o->sup, sup, d) < 0 ? EXIT_SANDLOCK_FAILED : 0;
 }
 
+/* With notif_fork the listener number is the child's: copy it into our
+ * table.  The child is blocked in its execve (supervised) or in its report
+ * write, so the number still names the listener. */
+static int take_listener(pid_t pid, int *listener, struct diag *d)
+{
+	int pidfd = sys_pidfd_open(pid, 0), fd;
+
+	fd = pidfd < 0 ? pidfd : sys_pidfd_getfd(pidfd, *listener, 0);
+	if (pidfd >= 0)
+		close(pidfd);
+	*listener = fd;
+	if (fd < 0)
+		return diag_set(d, "cannot take the sandbox's listener: %s", strerror(-fd)),
+		       EXIT_SANDLOCK_FAILED;
+	return 0;
+}
+
+/* Reads the child's report up to its exec, starting the supervisor when it
+ * announces its listener.  Returns 0 or an exit status with d filled. */
+static int start_watched(const struct spawn_opts *o, pid_t pid, int fd,
+			 struct supervisor **sup, struct diag *d)
+{
+	int listener = -1, status = read_report(fd, o, &listener, d);
+
+	if (status == REPORT_LISTENER) {
+		status = take_listener(pid, &listener, d);
+		if (status == 0)
+			status = start_supervisor(o, listener, sup, d);
+		listener = -1; /* sup_start takes it, even when it fails */
+		if (status == 0)
+			status = read_report(fd, o, &listener, d);
+	} else if (status == 0) {
+		status = start_supervisor(o, listener, sup, d);
+		listener = -1;
+	}
+	if (listener >= 0 && !o->notif_fork)
+		close(listener);
+	return status;
+}
+
 int spawn_run(const struct spawn_opts *o, struct diag *d)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t set, old;
-	int pipefd[2], status, r, listener;
+	int pipefd[2], status, r;
 	bool fg = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	struct supervisor *sup = NULL;
@@ -365,12 +420,8 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 		return EXIT_SANDLOCK_FAILED;
 	}
 	close(pipefd[1]);
-	status = read_report(pipefd[0], o, &listener, d);
+	status = start_watched(o, pid, pipefd[0], &sup, d);
 	close(pipefd[0]);
-	if (status == 0)
-		status = start_supervisor(o, listener, &sup, d);
-	else if (listener >= 0)
-		close(listener);
 	if (status == 0 && o->max_memory &&
 	    memwatch_start(parent, o->max_memory, o->sup ? o->sup->sink : NULL, &mw, d) < 0)
 		status = EXIT_SANDLOCK_FAILED;

@@ -34,6 +34,10 @@ struct spawn_opts {
 	 * NULL: no supervisor.  Both borrowed. */
 	const struct seccomp_filter *notif;
 	const struct sup_opts *sup;
+	/* The supervisor judges execve, the child's own included: the child
+	 * must not suspend us until it has exec'd (vfork would deadlock), so
+	 * it is forked and its listener taken with pidfd_getfd. */
+	bool notif_fork;
 	uint64_t max_memory; /* bytes, 0: none (memwatch.h) */
 };
 

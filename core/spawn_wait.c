@@ -58,15 +58,27 @@ static int status_of(int st)
 /* Whether the main process has exited.  It is left unreaped: while its
  * zombie exists neither its pid nor its process group id can be reused, so
  * kill(-pid) still names the sandbox.  Other exited children (orphans we
- * adopted as subreaper) are reaped on the way. */
+ * adopted as subreaper) are reaped on the way.  __WNOTHREAD: the tasks an
+ * exec check traces (freeze.h) report to the supervisor's thread, not here;
+ * our children and adopted orphans are this thread's (the kernel reparents
+ * to a subreaper's first live thread). */
+static bool is_exit(int code)
+{
+	return code == CLD_EXITED || code == CLD_KILLED || code == CLD_DUMPED;
+}
+
+/* A real parent in the tracer's thread group is answered like the tracer:
+ * waits report the ptrace stops of an exec check (CLD_TRAPPED) even
+ * without WSTOPPED.  They belong to the tracing thread, which consumes
+ * them, so this only peeks at reports and takes none but exits. */
 static bool main_exited(pid_t pid)
 {
 	for (;;) {
 		siginfo_t si;
 
 		si.si_pid = 0;
-		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 ||
-		    si.si_pid == 0)
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL | __WNOTHREAD) < 0 ||
+		    si.si_pid == 0 || !is_exit(si.si_code))
 			return false;
 		if (si.si_pid == pid)
 			return true;
@@ -75,13 +87,21 @@ static bool main_exited(pid_t pid)
 }
 
 /* The signal that stopped the main process since the last call, or 0.
- * Without WEXITED this cannot reap it. */
+ * Without WEXITED this cannot reap it.  Only a job-control stop counts: a
+ * real parent in the tracer's process also sees the ptrace stops of an exec
+ * check (CLD_TRAPPED), which belong to the tracing thread, so we peek
+ * first and consume only a CLD_STOPPED. */
 static int main_stopped(pid_t pid)
 {
 	siginfo_t si;
 
 	si.si_pid = 0;
-	if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG) < 0 || si.si_pid != pid)
+	if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT | __WNOTHREAD) < 0 ||
+	    si.si_pid != pid || si.si_code != CLD_STOPPED)
+		return 0;
+	si.si_pid = 0;
+	if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | __WNOTHREAD) < 0 ||
+	    si.si_pid != pid)
 		return 0;
 	return si.si_status;
 }
@@ -172,7 +192,7 @@ static bool reap_all(pid_t pid, int *status)
 	int st;
 
 	while ((p = waitpid(-1, &st, WNOHANG | __WALL | __WNOTHREAD)) > 0) {
-		if (p == pid)
+		if (p == pid && (WIFEXITED(st) || WIFSIGNALED(st)))
 			*status = status_of(st);
 	}
 	return p < 0 && errno == ECHILD;

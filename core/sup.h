@@ -47,6 +47,13 @@ extern const size_t sup_net_handlers_len;
 extern const struct sup_handler sup_exec_handlers[];
 extern const size_t sup_exec_handlers_len;
 
+/* Judges the execve or execveat request c against r (borrowed) and
+ * answers it, as the exec handlers do with the policy's patterns; exported
+ * for tests, which serve a listener with their own rules.  Call it from the
+ * thread that receives requests: it blocks until the exec is over. */
+struct exec_rules;
+void sup_exec_judge(struct sup_call *c, const struct exec_rules *r);
+
 /* Process counting state (sup_proc.c), guarded by its own lock. */
 #define SUP_MAX_INFLIGHT 64
 struct sup_inflight {
@@ -68,6 +75,7 @@ struct supervisor {
 	pthread_t dispatcher;
 	struct sup_pool *pool;
 	struct sup_proc_state proc;
+	struct freeze_cache *freeze_cache; /* exec checks' (sup_exec.c), owned */
 };
 
 /* Replies.  Each returns 0, or -errno of the response ioctl (-ENOENT when

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 #include "caps.h"
 #include "notif.h"
@@ -68,11 +69,6 @@ int sup_setup_prepare(struct sup_setup *s, const struct policy *p, const char *l
 	int r;
 
 	*s = (struct sup_setup){ .opts = { .policy = p } };
-	/* The exec handler has not landed (branch wip/holes-exec): refuse
-	 * rather than run without it. */
-	if (p->n_deny_argv)
-		return diag_err(d, -EOPNOTSUPP, "cannot enforce [exec] deny_argv: exec inspection "
-				"is not supported yet");
 	if (log_path) {
 		r = event_sink_jsonl_open(log_path, &s->sink, d);
 		if (r < 0)
@@ -81,6 +77,8 @@ int sup_setup_prepare(struct sup_setup *s, const struct policy *p, const char *l
 	}
 	if (n == 0)
 		return 0;
+	for (size_t i = 0; i < n; i++)
+		s->traps_exec |= nrs[i] == SYS_execve;
 	r = check_kernel(d);
 	if (r == 0)
 		r = pin_hosts(s, p, d);

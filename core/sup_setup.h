@@ -6,6 +6,8 @@
 #ifndef SANDLOCK_SUP_SETUP_H
 #define SANDLOCK_SUP_SETUP_H
 
+#include <stdbool.h>
+
 #include "decide_net.h"
 #include "event.h"
 #include "resolve.h"
@@ -17,6 +19,7 @@ struct sup_setup {
 	struct resolve_addrs *addrs;  /* per p->net rule (host rules filled) */
 	struct net_pin *pins;         /* per p->net rule, pointing into addrs */
 	struct event_sink *sink;      /* NULL: no --log-decisions */
+	bool traps_exec;              /* execve is supervised (spawn_opts.notif_fork) */
 	struct sup_opts opts;         /* what spawn hands sup_start() */
 };
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "freeze.h"
 #include "proctree.h"
 #include "banned.h"
 
@@ -281,6 +282,7 @@ void sup_stop(struct supervisor *s)
 		idle = s->pool->threads == 0;
 		pthread_mutex_unlock(&s->pool->lock);
 		if (idle) {
+			freeze_cache_free(s->freeze_cache);
 			free(s->pool);
 			free(s);
 			return;

@@ -251,9 +251,6 @@ expect "empty decision log name" 125 "invalid --log-decisions ''" -- \
 	$S --log-decisions '' -- /bin/true
 expect "check takes no decision log" 125 "'--log-decisions' is for 'sandlock run'" -- \
 	$SL check -p "$WORK/lim.toml" --log-decisions x
-expect "deny_argv is refused until exec inspection lands (never ignored, never hangs)" 125 \
-	"^sandlock: cannot enforce \\[exec\\] deny_argv: exec inspection is not supported yet$" -- \
-	timeout 20 $S --deny-argv 'curl *' -- /bin/true
 expect "-P 0" 125 "^sandlock: invalid --max-processes '0': expected a positive integer$" -- \
 	$S -P 0 -- /bin/true
 expect "-P needs a number" 125 "invalid --max-processes 'many'" -- $S -P many -- /bin/true
