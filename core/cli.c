@@ -19,6 +19,8 @@ enum {
 	OPT_MAX_OPEN,
 	OPT_BEST_EFFORT,
 	OPT_DENY_ARGV,
+	OPT_DENY,
+	OPT_HIDE_STAT,
 	OPT_LOG_DECISIONS,
 };
 
@@ -27,6 +29,8 @@ static const struct option run_opts[] = {
 	{ "read", required_argument, NULL, 'r' },
 	{ "write", required_argument, NULL, 'w' },
 	{ "exec", required_argument, NULL, OPT_EXEC },
+	{ "deny", required_argument, NULL, OPT_DENY },
+	{ "hide-stat", no_argument, NULL, OPT_HIDE_STAT },
 	{ "net-allow", required_argument, NULL, OPT_NET_ALLOW },
 	{ "net-deny", required_argument, NULL, OPT_NET_DENY },
 	{ "net-allow-bind", required_argument, NULL, OPT_NET_BIND },
@@ -94,6 +98,11 @@ static int run_option(struct cli *c, int opt, const char *arg, const char *flag,
 				       flag_origin, d);
 	case OPT_EXEC:
 		return policy_add_exec(p, arg, flag_origin, d);
+	case OPT_DENY:
+		return policy_add_deny(p, arg, flag_origin, d);
+	case OPT_HIDE_STAT:
+		p->hide_stat = true;
+		return 0;
 	case OPT_NET_ALLOW:
 		return policy_add_net_allow(p, arg, flag_origin, d);
 	case OPT_NET_DENY:

@@ -74,7 +74,7 @@ static int prepare(const struct cli *c, struct prepared *s, int *status, struct 
 	if (r < 0)
 		return r;
 	print_warnings(&s->plan, &s->warned); /* build may add missing-path warnings */
-	r = sup_setup_prepare(&s->sup, p, c->log_decisions, d);
+	r = sup_setup_prepare(&s->sup, p, s->ruleset_fd, c->log_decisions, d);
 	if (r < 0)
 		return r;
 	s->env = env_build(environ, p->clean_env, p->env, p->n_env);

@@ -15,7 +15,7 @@
 #include "diag.h"
 #include "seccomp_filter.h"
 
-#define NOTIF_MAX_SYSCALLS 32
+#define NOTIF_MAX_SYSCALLS 96
 
 /* Builds the notification filter: the listed native syscalls return
  * SECCOMP_RET_USER_NOTIF, everything else SECCOMP_RET_ALLOW (the deny-list

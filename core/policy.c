@@ -33,6 +33,10 @@ void policy_release(struct policy *p)
 		free(p->exec[i].path);
 	free(p->exec);
 	free(p->exec_index.slots);
+	for (size_t i = 0; i < p->n_deny; i++)
+		free(p->deny[i].path);
+	free(p->deny);
+	free(p->deny_index.slots);
 	for (size_t i = 0; i < p->n_net; i++) {
 		free(p->net[i].host);
 		free(p->net[i].ports);
@@ -271,6 +275,12 @@ int policy_add_exec(struct policy *p, const char *path, struct policy_origin o,
 {
 	p->exec_restricted = true;
 	return add_path_to(&p->exec, &p->n_exec, &p->exec_index, path, POLICY_READ, o, d);
+}
+
+int policy_add_deny(struct policy *p, const char *path, struct policy_origin o,
+		    struct diag *d)
+{
+	return add_path_to(&p->deny, &p->n_deny, &p->deny_index, path, 0, o, d);
 }
 
 static int push_str(char ***arr, size_t *n, const char *s)

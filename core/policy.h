@@ -133,6 +133,15 @@ struct policy {
 	uint64_t max_processes; /* tasks at once, judged by the supervisor */
 	struct policy_origin max_processes_at;
 
+	/* [filesystem] deny: holes inside the grants that the sandbox must not
+	 * reach at all (holes.h), judged by the supervisor; a hole's index is
+	 * its rule id (filesystem.deny[i]).  hide_stat: stat and access fail
+	 * on holes too. */
+	struct policy_path *deny;
+	size_t n_deny;
+	struct policy_path_index deny_index;
+	bool hide_stat;
+
 	/* [exec] deny_argv: glob patterns over the joined argv
 	 * (decide_exec.h), judged by the supervisor at every exec. */
 	char **deny_argv;
@@ -161,6 +170,9 @@ const char *policy_add_source(struct policy *p, const char *name);
 int policy_add_path(struct policy *p, const char *path, unsigned access,
 		    struct policy_origin o, struct diag *d);
 int policy_add_exec(struct policy *p, const char *path, struct policy_origin o,
+		    struct diag *d);
+/* Adds a deny hole ([filesystem] deny, --deny); path must be absolute. */
+int policy_add_deny(struct policy *p, const char *path, struct policy_origin o,
 		    struct diag *d);
 
 /* Parses one [network] allow or deny entry, "[tcp://|udp://]TARGET[:PORTS]"

@@ -119,6 +119,16 @@ static int key_write(const struct ctx *c, const struct toml_kv *kv)
 	return each_string(c, kv, add_write);
 }
 
+static int add_deny(const struct ctx *c, const char *s, struct toml_pos pos)
+{
+	return policy_add_deny(c->p, s, origin(c, pos), c->d);
+}
+
+static int key_deny(const struct ctx *c, const struct toml_kv *kv)
+{
+	return each_string(c, kv, add_deny);
+}
+
 static int key_exec_allow(const struct ctx *c, const struct toml_kv *kv)
 {
 	c->p->exec_restricted = true; /* an empty list means: execute nothing */
@@ -198,6 +208,15 @@ static int key_system(const struct ctx *c, const struct toml_kv *kv)
 
 	if (r == 0)
 		c->p->system_set = kv->val->u.b;
+	return r;
+}
+
+static int key_hide_stat(const struct ctx *c, const struct toml_kv *kv)
+{
+	int r = want_type(c, kv, TOML_BOOL);
+
+	if (r == 0)
+		c->p->hide_stat = kv->val->u.b;
 	return r;
 }
 
@@ -337,7 +356,8 @@ struct section_rule {
 
 static const struct key_rule fs_keys[] = {
 	{ "read", key_read },	   { "write", key_write }, { "system", key_system },
-	{ "deny", key_later },	   { "workdir", key_later }, { NULL, NULL },
+	{ "deny", key_deny },	   { "hide_stat", key_hide_stat },
+	{ "workdir", key_later }, { NULL, NULL },
 };
 static const struct key_rule net_keys[] = {
 	{ "allow", key_net_allow }, { "allow_bind", key_bind }, { "deny", key_net_deny },

@@ -152,9 +152,25 @@ static void print_rest(const struct policy *p, FILE *out, const char **v)
 	}
 }
 
+/* In the order given, not sorted: a hole's index is its rule id. */
+static void print_deny(const struct policy *p, FILE *out)
+{
+	if (p->n_deny) {
+		fputs("deny = [\n", out);
+		for (size_t i = 0; i < p->n_deny; i++) {
+			fputs("  ", out);
+			put_str(out, p->deny[i].path);
+			fputs(",\n", out);
+		}
+		fputs("]\n", out);
+	}
+	if (p->hide_stat)
+		fputs("hide_stat = true\n", out);
+}
+
 int policy_print(const struct policy *p, FILE *out)
 {
-	size_t max = p->n_paths + p->n_exec + p->n_net + p->n_bind + p->n_sys_deny +
+	size_t max = p->n_paths + p->n_exec + p->n_deny + p->n_net + p->n_bind + p->n_sys_deny +
 		     p->n_sys_allow + p->n_env + p->n_deny_argv + 4;
 	const char **v = calloc(max, sizeof(*v));
 	char (*buf)[32] = calloc(p->n_bind + 1, sizeof(*buf));
@@ -170,6 +186,7 @@ int policy_print(const struct policy *p, FILE *out)
 	put_list(out, "read", v, collect_paths(p->paths, p->n_paths, POLICY_READ, v));
 	put_list(out, "write", v,
 		 collect_paths(p->paths, p->n_paths, POLICY_READ | POLICY_WRITE, v));
+	print_deny(p, out);
 	if (p->exec_restricted || p->n_deny_argv) {
 		size_t n = collect_paths(p->exec, p->n_exec, POLICY_READ, v);
 

@@ -611,6 +611,34 @@ static int add_user_denies(struct build *b)
 	return 0;
 }
 
+/* With deny holes the supervisor performs path syscalls for the sandbox
+ * with the sandbox's outer Landlock ruleset (opener.h): a domain the
+ * sandbox stacked on top of it would not bind those operations, so the
+ * sandbox may not create one.  EOPNOTSUPP is what a kernel with Landlock
+ * disabled answers, which programs treat as "no Landlock".  Not in the
+ * default table: extra_allow cannot relax it. */
+static int add_holes_rules(struct build *b)
+{
+	static const struct { const char *sys; int err; } rules[] = {
+		{ "landlock_create_ruleset", EOPNOTSUPP },
+		{ "landlock_restrict_self", EPERM },
+	};
+
+	if (!b->p->n_deny)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++) {
+		int nr = sys_nr(rules[i].sys), r;
+
+		if (nr < 0 || user_denied(b, nr))
+			continue;
+		r = seccomp_rule_add(b->ctx, SCMP_ACT_ERRNO((uint32_t)rules[i].err), nr, 0);
+		if (r < 0)
+			return diag_err(b->d, r, "cannot deny syscall '%s': %s", rules[i].sys,
+					strerror(-r));
+	}
+	return 0;
+}
+
 static int new_ctx(struct build *b)
 {
 	b->ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -706,6 +734,8 @@ int seccomp_filter_build(const struct policy *p, struct seccomp_filter *out, str
 		r = add_fastopen_rules(&b);
 	if (r == 0)
 		r = add_user_denies(&b);
+	if (r == 0)
+		r = add_holes_rules(&b);
 	if (r == 0)
 		r = export_bpf(&b, out);
 	if (r == 0)

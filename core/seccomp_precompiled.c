@@ -29,7 +29,7 @@ int seccomp_filter_compile(const struct policy *p, struct seccomp_filter *out, s
 {
 	struct seccomp_filter pre;
 
-	if (p->n_sys_deny || p->n_sys_allow)
+	if (p->n_sys_deny || p->n_sys_allow || p->n_deny)
 		return seccomp_filter_build(p, out, d);
 	pre = seccomp_filter_precompiled(p);
 	out->insns = malloc(pre.len * sizeof(*pre.insns));

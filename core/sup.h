@@ -13,6 +13,9 @@
 
 #include "supervise.h"
 
+struct holes;
+struct opener;
+
 struct sup_call {
 	struct supervisor *sup;
 	struct seccomp_notif req; /* copied out of the receive buffer */
@@ -46,6 +49,37 @@ extern const struct sup_handler sup_net_handlers[];
 extern const size_t sup_net_handlers_len;
 extern const struct sup_handler sup_exec_handlers[];
 extern const size_t sup_exec_handlers_len;
+extern const struct sup_handler sup_fs_handlers[];
+extern const size_t sup_fs_handlers_len;
+
+/* What the path handlers need (sup_fs.c), when the policy has deny holes:
+ * the hole set (borrowed from sup_opts) and the opener (owned). */
+struct sup_fs {
+	const struct holes *holes;
+	struct opener *opener;
+};
+
+/* The path syscalls to supervise for p's holes (sup_fs_syscalls below),
+ * into nrs with room entries; 0 without holes. */
+size_t sup_fs_policy_syscalls(const struct policy *p, int *nrs, size_t room);
+
+/* Judges and performs c's path syscall (one of sup_fs_handlers) for the
+ * caller, and answers it (possibly later, from an opener thread). */
+void sup_fs_judge(struct sup_call *c, const struct sup_fs *fs);
+
+/* The native syscall numbers to supervise for h, into nrs (room entries).
+ * Returns how many (0 when h has no hole: nothing is supervised), or
+ * -ENOSPC when room is too small. */
+int sup_fs_syscalls(const struct holes *h, int *nrs, size_t room);
+
+/* Before an execve or execveat runs: resolves its file as the caller would
+ * and, if it is in a hole, answers c with EACCES (and an event) and returns
+ * -EACCES.  Returns 0, leaving c unanswered, for anything else (an error
+ * resolving it is the kernel's to report when it runs the exec).  A check
+ * before the exec is not proof: the caller can swap the path afterwards,
+ * so the exec handler also checks the new image with holes_check_image()
+ * before it runs (schemas/holes.md). */
+int sup_fs_exec_check(struct sup_call *c, const struct sup_fs *fs);
 
 /* Judges the execve or execveat request c against r (borrowed) and
  * answers it, as the exec handlers do with the policy's patterns; exported
@@ -76,6 +110,7 @@ struct supervisor {
 	struct sup_pool *pool;
 	struct sup_proc_state proc;
 	struct freeze_cache *freeze_cache; /* exec checks' (sup_exec.c), owned */
+	struct sup_fs fs; /* opener NULL: no holes */
 };
 
 /* Replies.  Each returns 0, or -errno of the response ioctl (-ENOENT when
@@ -87,6 +122,12 @@ int sup_return(struct sup_call *c, int64_t val);
 int sup_continue(struct sup_call *c);
 /* Installs fd (ours, borrowed) in the caller and returns its number there. */
 int sup_return_fd(struct sup_call *c, int fd, unsigned newfd_flags);
+/* The handler handed c (a copy) to another thread, which answers it
+ * exactly once: the dispatcher must not answer it. */
+static inline void sup_defer(struct sup_call *c)
+{
+	c->replied = true;
+}
 
 /* Whether events are wanted (a sink is attached); handlers skip building
  * them otherwise. */

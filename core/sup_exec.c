@@ -38,6 +38,7 @@
 
 #include "decide_exec.h"
 #include "freeze.h"
+#include "holes.h"
 #include "banned.h"
 
 /* The freeze and the exec itself are each bounded: a task that does not
@@ -331,6 +332,7 @@ static void event_path(pid_t tid, const struct sup_call *c, const struct exec_re
 struct judge {
 	struct sup_call *c;
 	const struct exec_rules *r;
+	const struct holes *holes;  /* deny holes the image may not be in, or NULL */
 	struct freeze_cache *cache; /* may be NULL */
 	struct exec_req q;
 	char evpath[PATH_MAX + 4096];
@@ -360,6 +362,26 @@ static void fail_frozen(struct judge *j, struct freeze *f, int err, const char *
 	freeze_end(f);
 }
 
+/* The new image (stopped before its first instruction) against the deny
+ * holes: its file may have been swapped after the check before the exec
+ * (sup_fs_exec_check), and the interpreter the kernel loaded was never
+ * judged.  Returns why it must not run, or NULL. */
+static const char *check_image(struct judge *j, pid_t pid)
+{
+	int h;
+
+	if (!j->holes)
+		return NULL;
+	h = holes_check_image(j->holes, pid);
+	if (h == -1)
+		return NULL;
+	if (h < 0)
+		return "cannot check the program image against the deny holes";
+	snprintf(j->rule, sizeof(j->rule), "filesystem.deny[%zu]", j->holes->v[h].index);
+	j->e.origin = j->holes->v[h].origin;
+	return "the program image is in a deny hole";
+}
+
 /* Lets the exec run and checks what it ran; fills the event. */
 static void allow(struct judge *j, struct freeze *f)
 {
@@ -373,12 +395,14 @@ static void allow(struct judge *j, struct freeze *f)
 		why = check_copied(pid, &j->q, j->r, &idx);
 	else if (w < 0)
 		why = "the exec did not finish in time";
+	if (w == FREEZE_EXEC_DONE && !why)
+		why = check_image(j, pid);
 	if (why) {
 		/* It must not run a single instruction: it is stopped at the
 		 * exec event (or still inside execve). */
 		freeze_kill_caller(f);
 		j->e.verdict = EVENT_DENY;
-		j->e.rule = "exec.verify";
+		j->e.rule = j->rule[0] ? j->rule : "exec.verify";
 		set_rule(j, idx);
 		snprintf(j->detail, sizeof(j->detail), "killed: %s", why);
 		j->e.detail = j->detail;
@@ -475,14 +499,15 @@ static struct freeze_cache *exec_cache(struct supervisor *s)
 	return s->freeze_cache;
 }
 
-void sup_exec_judge(struct sup_call *c, const struct exec_rules *r)
+/* Judges c against the patterns r and, with holes, the new image. */
+static void judge(struct sup_call *c, const struct exec_rules *r, const struct holes *holes)
 {
 	struct judge *j;
 	pthread_attr_t a;
 	pthread_t t;
 	int err;
 
-	if (r->n == 0) {
+	if (r->n == 0 && !holes) {
 		if (sup_wants_events(c))
 			allow_unjudged(c, r);
 		else
@@ -496,6 +521,7 @@ void sup_exec_judge(struct sup_call *c, const struct exec_rules *r)
 	}
 	j->c = c;
 	j->r = r;
+	j->holes = holes;
 	j->cache = exec_cache(c->sup);
 	pthread_attr_init(&a);
 	pthread_attr_setstacksize(&a, 256 * 1024);
@@ -519,18 +545,27 @@ static struct exec_rules rules_of(const struct supervisor *s)
 				    p->n_deny_argv };
 }
 
+void sup_exec_judge(struct sup_call *c, const struct exec_rules *r)
+{
+	judge(c, r, NULL);
+}
+
 static void on_exec(struct sup_call *c)
 {
 	struct exec_rules r = rules_of(c->sup);
+	const struct sup_fs *fs = c->sup->fs.opener ? &c->sup->fs : NULL;
 
-	sup_exec_judge(c, &r);
+	/* A file in a hole is refused before anything is frozen. */
+	if (fs && sup_fs_exec_check(c, fs) < 0)
+		return;
+	judge(c, &r, fs ? fs->holes : NULL);
 }
 
-/* Deny patterns need every exec judged; without any, execs are not
- * supervised at all (no freeze, no cost). */
+/* Deny patterns and deny holes need every exec judged; without either,
+ * execs are not supervised at all (no freeze, no cost). */
 size_t sup_exec_syscalls(const struct policy *p, int *nrs)
 {
-	if (p->n_deny_argv == 0)
+	if (p->n_deny_argv == 0 && p->n_deny == 0)
 		return 0;
 	nrs[0] = SYS_execve;
 	nrs[1] = SYS_execveat;

@@ -66,6 +66,7 @@
 #include <unistd.h>
 
 #include "sys.h"
+#include "holes.h"
 #include "banned.h"
 
 /* ---- the caller's socket ------------------------------------------------ */
@@ -603,6 +604,12 @@ static void judge_unix(const struct supervisor *sup, struct net_msg *m, struct v
 	    (v->grant = write_grant(sup->o.policy, v->path)) < 0) {
 		v->err = EACCES;
 		v->detail = "named unix socket outside the write grants";
+		return;
+	}
+	/* Any answer but "no hole" (-1), an error included, refuses. */
+	if (sup->fs.opener && holes_check_fd(sup->fs.holes, m->file, HOLES_REACH) != -1) {
+		v->err = EACCES;
+		v->detail = "named unix socket in a deny hole";
 		return;
 	}
 	if (fstat(m->file, &st) < 0 || !S_ISSOCK(st.st_mode)) {

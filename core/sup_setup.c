@@ -61,14 +61,31 @@ static int pin_hosts(struct sup_setup *s, const struct policy *p, struct diag *d
 	return 0;
 }
 
-int sup_setup_prepare(struct sup_setup *s, const struct policy *p, const char *log_path,
-		      struct diag *d)
+/* Records every hole: inodes beneath directories too, so this reads
+ * whole trees once at start (holes.h). */
+static int build_holes(struct sup_setup *s, const struct policy *p, struct diag *d)
+{
+	holes_init(&s->holes);
+	s->holes.hide_stat = p->hide_stat;
+	for (size_t i = 0; i < p->n_deny; i++) {
+		int r = holes_add(&s->holes, p->deny[i].path, p->deny[i].origin, i, d);
+
+		if (r < 0)
+			return policy_at(d, p->deny[i].origin, r);
+	}
+	if (p->n_deny)
+		s->opts.holes = &s->holes;
+	return 0;
+}
+
+int sup_setup_prepare(struct sup_setup *s, const struct policy *p, int ruleset_fd,
+		      const char *log_path, struct diag *d)
 {
 	int nrs[NOTIF_MAX_SYSCALLS];
 	size_t n = sup_syscalls(p, nrs);
 	int r;
 
-	*s = (struct sup_setup){ .opts = { .policy = p } };
+	*s = (struct sup_setup){ .opts = { .policy = p, .ruleset_fd = ruleset_fd } };
 	if (log_path) {
 		r = event_sink_jsonl_open(log_path, &s->sink, d);
 		if (r < 0)
@@ -82,6 +99,8 @@ int sup_setup_prepare(struct sup_setup *s, const struct policy *p, const char *l
 	r = check_kernel(d);
 	if (r == 0)
 		r = pin_hosts(s, p, d);
+	if (r == 0)
+		r = build_holes(s, p, d);
 	if (r == 0) {
 		r = notif_filter_build(nrs, n, &s->notif);
 		if (r < 0)
@@ -95,6 +114,7 @@ int sup_setup_release(struct sup_setup *s)
 	int r = s->sink ? s->sink->close(s->sink) : 0;
 
 	seccomp_filter_release(&s->notif);
+	holes_release(&s->holes);
 	free(s->addrs);
 	free(s->pins);
 	*s = (struct sup_setup){ 0 };

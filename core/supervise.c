@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "freeze.h"
+#include "holes.h"
+#include "opener.h"
 #include "proctree.h"
 #include "banned.h"
 
@@ -50,6 +52,9 @@ static const struct sup_handler *find_handler(int nr)
 	for (size_t i = 0; i < sup_exec_handlers_len; i++)
 		if (sup_exec_handlers[i].nr == nr)
 			return &sup_exec_handlers[i];
+	for (size_t i = 0; i < sup_fs_handlers_len; i++)
+		if (sup_fs_handlers[i].nr == nr)
+			return &sup_fs_handlers[i];
 	return NULL;
 }
 
@@ -206,6 +211,16 @@ static void *dispatcher_main(void *arg)
 	return NULL;
 }
 
+/* The opener threads that perform path syscalls for the sandbox, confined
+ * by its ruleset (opener.h), when the policy has deny holes. */
+static int start_fs(struct supervisor *s, struct diag *d)
+{
+	if (!s->o.holes || s->o.holes->n == 0)
+		return 0;
+	s->fs.holes = s->o.holes;
+	return opener_start(s->o.ruleset_fd, &s->fs.opener, d);
+}
+
 int sup_start(int listener, const struct sup_opts *o, struct supervisor **out,
 	      struct diag *d)
 {
@@ -234,11 +249,21 @@ int sup_start(int listener, const struct sup_opts *o, struct supervisor **out,
 	/* No SA_RESTART: SIGUSR1 must break a receive that blocks after
 	 * its request was withdrawn (the caller was killed). */
 	sigaction(SIGUSR1, &sa, NULL);
+	r = start_fs(s, d);
+	if (r < 0) {
+		close(s->stopfd);
+		free(s->pool);
+		free(s);
+		close(listener);
+		return r;
+	}
 	r = -pthread_create(&s->dispatcher, NULL, dispatcher_main, s);
 	if (r == 0) {
 		*out = s;
 		return 0;
 	}
+	if (s->fs.opener)
+		opener_stop(s->fs.opener);
 	close(s->stopfd);
 fail:
 	if (s)
@@ -267,10 +292,17 @@ void sup_stop(struct supervisor *s)
 	s->pool->stop = true;
 	pthread_cond_broadcast(&s->pool->cond);
 	pthread_mutex_unlock(&s->pool->lock);
+	/* Opener jobs answer requests: they end before the listener closes
+	 * (each is bounded: a blocked one is interrupted once its caller is
+	 * gone, and the sandbox is gone). */
+	if (s->fs.opener)
+		opener_drain(s->fs.opener);
 	/* Workers may still be inside an operation for a dead sandbox (a
 	 * connect timing out); they are detached and end with the process.
 	 * Closing the listener fails whatever they answer with ENOENT. */
 	close(s->listener);
+	if (s->fs.opener)
+		opener_stop(s->fs.opener);
 	close(s->stopfd);
 	/* Free only once no worker can touch the pool any more; a worker
 	 * stuck in an operation for a dead sandbox keeps it (and s) alive
@@ -392,5 +424,6 @@ size_t sup_syscalls(const struct policy *p, int *nrs)
 	n += sup_net_syscalls(p, nrs + n);
 	n += sup_proc_syscalls(p, nrs + n);
 	n += sup_exec_syscalls(p, nrs + n);
+	n += sup_fs_policy_syscalls(p, nrs + n, NOTIF_MAX_SYSCALLS - n);
 	return n;
 }

@@ -26,6 +26,9 @@ struct sup_opts {
 	const struct policy *policy; /* borrowed; outlives the supervisor */
 	struct event_sink *sink;     /* borrowed; NULL: no events */
 	struct net_pins pins;        /* host rules' pinned addresses (borrowed) */
+	const struct holes *holes;   /* deny holes (borrowed); NULL or empty: none */
+	int ruleset_fd;              /* the sandbox's Landlock ruleset, for the
+				      * opener's threads (borrowed); -1: none */
 };
 
 /* The native syscall numbers p needs supervised, into nrs (room for

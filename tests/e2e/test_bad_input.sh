@@ -168,11 +168,15 @@ read = ["/usr"]
 
 [filesystem]
 write = ["/tmp"]
-=== fs-deny-later
-@F:3:1: 'deny' in [filesystem] is not supported yet
+=== fs-deny-relative
+@F:3:9: relative path 'home/.ssh': paths must be absolute
 [filesystem]
 read = ["/home"]
-deny = ["/home/user/.ssh"]
+deny = ["home/.ssh"]
+=== fs-hide-stat-type
+@F:2:13: 'hide_stat' must be a boolean, not string
+[filesystem]
+hide_stat = "yes"
 === fs-workdir-later
 @F:2:1: 'workdir' in [filesystem] is not supported yet
 [filesystem]

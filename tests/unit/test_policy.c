@@ -186,6 +186,38 @@ static void parse_env_table_form(void **state)
 	policy_release(&p);
 }
 
+/* [filesystem] deny keeps its order (an index is a rule id) and its
+ * origin; duplicates merge; hide_stat is a boolean; print round-trips. */
+static void parse_deny_holes(void **state)
+{
+	struct policy p;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	policy_init(&p);
+	parse_ok(&p, "t.toml",
+		 "[filesystem]\n"
+		 "write = [\"/home/u/proj\"]\n"
+		 "deny = [\"/home/u/proj/.env\",\n"
+		 "        \"/home/u/proj/keys\", \"/home/u/proj/.env\"]\n"
+		 "hide_stat = true\n");
+	assert_int_equal(p.n_deny, 2);
+	assert_string_equal(p.deny[0].path, "/home/u/proj/.env");
+	assert_string_equal(p.deny[1].path, "/home/u/proj/keys");
+	assert_int_equal(p.deny[1].origin.line, 4);
+	assert_int_equal(p.deny[1].origin.col, 9);
+	assert_true(p.hide_stat);
+	f = open_memstream(&out, &len);
+	assert_int_equal(policy_print(&p, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "deny = [\n  \"/home/u/proj/.env\",\n  \"/home/u/proj/keys\",\n]\n"
+				    "hide_stat = true\n"));
+	free(out);
+	policy_release(&p);
+}
+
 static void parse_env_inline_and_dotted_forms(void **state)
 {
 	struct policy p;
@@ -549,7 +581,7 @@ static void parse_errors_not_supported_yet(void **state)
 	static const struct {
 		const char *src, *want;
 	} cases[] = {
-		{ "[filesystem]\ndeny = [\"/etc\"]\n", "p.toml:2:1: 'deny' in [filesystem] is not supported yet" },
+		{ "[filesystem]\ndeny = [\"etc\"]\n", "p.toml:2:9: relative path 'etc': paths must be absolute" },
 		{ "[filesystem]\nworkdir = \"/w\"\n", "p.toml:2:1: 'workdir' in [filesystem] is not supported yet" },
 		{ "[http]\nallow = [\"GET example.com/*\"]\n", "p.toml:2:1: 'allow' in [http] is not supported yet" },
 		{ "[http]\n deny = []\n", "p.toml:2:2: 'deny' in [http] is not supported yet" },
@@ -984,6 +1016,7 @@ int main(void)
 		cmocka_unit_test(parse_errors_values),
 		cmocka_unit_test(parse_errors_env_names),
 		cmocka_unit_test(parse_errors_not_supported_yet),
+		cmocka_unit_test(parse_deny_holes),
 		cmocka_unit_test(parse_errors_toml_syntax_positioned),
 		cmocka_unit_test(print_exact_sample),
 		cmocka_unit_test(print_exact_empty),
