@@ -13,7 +13,11 @@
  * and exits with its status, which also ends the thread blocked in RECV
  * (a RECV never returns once the last filtered task is gone).
  *
- * usage: notify_ref [--on-behalf] CMD [ARGS...]   (benchmarks only: no security)
+ * With --sync it sets SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP on the listener
+ * first (Linux 6.6: the kernel wakes each side on the waker's CPU), as
+ * sandlock does.
+ *
+ * usage: notify_ref [--on-behalf] [--sync] CMD [ARGS...]   (benchmarks only)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -94,7 +98,7 @@ static int recv_fd(int sock)
 	return fd;
 }
 
-static bool on_behalf;
+static bool on_behalf, sync_wake;
 
 /* connect(args[0], args[1], args[2]) done by us on a copy of the socket;
  * fills resp with its result. */
@@ -165,11 +169,16 @@ int main(int argc, char **argv)
 	pthread_t t;
 	pid_t pid;
 
-	on_behalf = argc > 1 && strcmp(argv[1], "--on-behalf") == 0;
-	argv += on_behalf;
-	argc -= on_behalf;
+	for (; argc > 1 && strncmp(argv[1], "--", 2) == 0; argv++, argc--) {
+		if (strcmp(argv[1], "--on-behalf") == 0)
+			on_behalf = 1;
+		else if (strcmp(argv[1], "--sync") == 0)
+			sync_wake = 1;
+		else
+			argc = 0;
+	}
 	if (argc < 2) {
-		fputs("usage: notify_ref [--on-behalf] CMD [ARGS...]\n", stderr);
+		fputs("usage: notify_ref [--on-behalf] [--sync] CMD [ARGS...]\n", stderr);
 		return 2;
 	}
 	if (!sizes_fit() || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
@@ -187,6 +196,13 @@ int main(int argc, char **argv)
 	}
 	close(sp[1]);
 	listener = pid < 0 ? -1 : recv_fd(sp[0]);
+	/* --sync: the flag sandlock sets (notif_sync_wakeups), so its effect
+	 * can be told apart from sandlock's own work. */
+	if (listener >= 0 && sync_wake &&
+	    ioctl(listener, _IOW('!', 4, __u64), (__u64)1) < 0) {
+		perror("notify_ref: SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP");
+		return 125;
+	}
 	if (listener < 0 || (errno = pthread_create(&t, NULL, serve, &listener)) != 0) {
 		perror("notify_ref: failure to start serving the child's listener");
 		return 125;

@@ -60,6 +60,14 @@ _Static_assert(sizeof(struct sl_landlock_net_port_attr) == 16, "net port attr");
 
 /* Size of the ruleset attr each ABI understands: an older kernel rejects
  * (E2BIG) a larger struct whose extra fields are non-zero. */
+/* seccomp user notification: wake-ups on the current CPU (Linux 6.6). */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS _IOW('!', 4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
 #define SL_RULESET_ATTR_SIZE(abi) ((abi) >= 6 ? 24 : (abi) >= 4 ? 16 : 8)
 
 #endif

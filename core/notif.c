@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "notif.h"
 
+#include "compat.h"
+
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -99,6 +101,12 @@ int notif_recv(int listener, struct notif_buf *b)
 	/* The kernel requires a zeroed request buffer. */
 	memset(b->req, 0, b->req_size);
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, b->req) < 0 ? -errno : 0;
+}
+
+int notif_sync_wakeups(int listener)
+{
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		     (__u64)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0 ? -errno : 0;
 }
 
 int notif_id_valid(int listener, uint64_t id)

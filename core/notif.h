@@ -49,6 +49,12 @@ int notif_recv(int listener, struct notif_buf *b);
  * what we read (STYLE.md 8).  Returns 0 or -ENOENT. */
 int notif_id_valid(int listener, uint64_t id);
 
+/* Asks the kernel to wake the supervisor, and the caller on our answer, on
+ * the CPU that wakes it (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, Linux 6.6): a
+ * round trip becomes two direct switches instead of two cross-CPU wake-ups.
+ * Returns 0 or -errno (-EINVAL before 6.6: only slower). */
+int notif_sync_wakeups(int listener);
+
 /* Answers id: a positive err fails the syscall with that errno; err 0
  * makes it return val.  cont lets the kernel run the
  * syscall itself: only for syscalls whose decision read nothing the caller

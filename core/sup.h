@@ -21,6 +21,7 @@ struct sup_call {
 	struct seccomp_notif req; /* copied out of the receive buffer */
 	struct notif_buf *buf;    /* the answering thread's, for responses */
 	bool replied;
+	bool worker;              /* on a worker thread: the handler may block */
 	/* The caller's identity for events, read before the handler runs
 	 * (after the answer it may have exited); only with a sink. */
 	pid_t ppid;
@@ -51,6 +52,14 @@ extern const struct sup_handler sup_exec_handlers[];
 extern const size_t sup_exec_handlers_len;
 extern const struct sup_handler sup_fs_handlers[];
 extern const size_t sup_fs_handlers_len;
+size_t sup_hosts_syscalls(const struct policy *p, int *nrs);
+extern const struct sup_handler sup_hosts_handlers[];
+extern const size_t sup_hosts_handlers_len;
+
+/* If c opens /etc/hosts read-only and the policy pins host names, answers
+ * it with the pinned view (sup_hosts.c) and returns true; else false,
+ * with c unanswered. */
+bool sup_hosts_try(struct sup_call *c);
 
 /* What the path handlers need (sup_fs.c), when the policy has deny holes:
  * the hole set (borrowed from sup_opts) and the opener (owned). */
@@ -128,6 +137,12 @@ static inline void sup_defer(struct sup_call *c)
 {
 	c->replied = true;
 }
+
+/* Hands the rest of c to a worker thread, for a handler on the dispatcher
+ * that finds it must block: fn(a copy of c, arg) runs there and answers
+ * it; fn owns arg.  Returns 0 (c is deferred: return without answering),
+ * or -EAGAIN when the queue is full (fn will not run: answer c). */
+int sup_offload(struct sup_call *c, void (*fn)(struct sup_call *c, void *arg), void *arg);
 
 /* Whether events are wanted (a sink is attached); handlers skip building
  * them otherwise. */

@@ -721,6 +721,9 @@ static void on_path(struct sup_call *c)
 {
 	const struct sup_fs *fs = fs_of(c->sup);
 
+	if (fs_sys_of(c->req.data.nr) && fs_sys_of(c->req.data.nr)->op == FS_OPEN &&
+	    sup_hosts_try(c))
+		return;
 	if (fs)
 		sup_fs_judge(c, fs);
 	else

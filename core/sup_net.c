@@ -817,6 +817,8 @@ static void answer(struct sup_call *c, ssize_t r)
 
 /* ---- handlers ------------------------------------------------------------ */
 
+static int offload(struct sup_call *c, struct net_sock *s);
+
 /* Copies, judges and performs one connect (msghdr 0) or one message: a
  * sendto (its buffer and name in args) or the struct msghdr at msghdr.
  * *v is filled once the call was judged (v->target stays T_NONE before). */
@@ -852,21 +854,94 @@ static ssize_t one_call(struct sup_call *c, struct net_sock *s, uint64_t msghdr,
 	return r;
 }
 
-/* connect, sendto and sendmsg: one call, one answer, one event. */
-static void on_call(struct sup_call *c)
+static int call_flags(const struct sup_call *c)
 {
 	const __u64 *a = c->req.data.args;
 	int nr = c->req.data.nr;
-	int flags = nr == SYS_sendto ? (int)a[3] : nr == SYS_sendmsg ? (int)a[2] : 0;
-	struct verdict v = { .target = T_NONE };
-	struct net_sock s;
-	ssize_t r = sock_open(c, (int)a[0], &s);
 
-	if (r == 0)
-		r = one_call(c, &s, a[1], flags, &v);
+	return nr == SYS_sendto ? (int)a[3] : nr == SYS_sendmsg ? (int)a[2] : 0;
+}
+
+/* Whether the call may wait, so that the dispatcher must not make it: a
+ * connect of a blocking stream socket waits for the handshake.  A datagram
+ * connect never waits; a datagram send on a blocking socket is tried
+ * without waiting (try_flags) and handed to a worker only if it would. */
+static bool call_blocks(const struct net_sock *s, int nr, int flags, int *try_flags)
+{
+	int fl = fcntl(s->fd, F_GETFL); /* our dup shares the caller's file */
+
+	*try_flags = 0;
+	if ((fl >= 0 && (fl & O_NONBLOCK)) || (nr != SYS_connect && (flags & MSG_DONTWAIT)))
+		return false;
+	if (s->type != SOCK_DGRAM)
+		return true;
+	if (nr != SYS_connect)
+		*try_flags = MSG_DONTWAIT;
+	return false;
+}
+
+/* The call made, answered and logged; then s is closed. */
+static void call_finish(struct sup_call *c, struct net_sock *s, int try_flags)
+{
+	const __u64 *a = c->req.data.args;
+	struct verdict v = { .target = T_NONE };
+	ssize_t r = one_call(c, s, a[1], call_flags(c) | try_flags, &v);
+
+	/* A datagram the socket could not take now: send it again where
+	 * waiting is allowed, judged afresh. */
+	if (r == -EAGAIN && try_flags && !c->worker && offload(c, s) == 0)
+		return;
 	answer(c, r);
 	emit(c, &v, r);
-	sock_close(&s);
+	sock_close(s);
+}
+
+static void call_on_worker(struct sup_call *c, void *arg)
+{
+	struct net_sock *s = arg;
+
+	call_finish(c, s, 0);
+	free(s);
+}
+
+/* Hands c and s (taken on success) to a worker.  Returns 0, or -EAGAIN
+ * with nothing answered. */
+static int offload(struct sup_call *c, struct net_sock *s)
+{
+	struct net_sock *held = malloc(sizeof(*held));
+
+	if (!held)
+		return -EAGAIN;
+	*held = *s;
+	if (sup_offload(c, call_on_worker, held) == 0)
+		return 0;
+	free(held);
+	return -EAGAIN;
+}
+
+/* connect, sendto and sendmsg: one call, one answer, one event.  On the
+ * dispatcher, unless the call may wait: a thread hand-off costs more than
+ * the whole of a call that does not (bench/notify). */
+static void on_call(struct sup_call *c)
+{
+	struct net_sock s;
+	ssize_t r = sock_open(c, (int)c->req.data.args[0], &s);
+	int try_flags = 0;
+
+	if (r == 0 && !c->worker && call_blocks(&s, c->req.data.nr, call_flags(c), &try_flags) &&
+	    (r = offload(c, &s)) == 0)
+		return;
+	if (r == -EAGAIN) {
+		sup_fail(c, EAGAIN, "supervisor busy: request queue full");
+		sock_close(&s);
+		return;
+	}
+	if (r < 0) {
+		answer(c, r);
+		sock_close(&s);
+		return;
+	}
+	call_finish(c, &s, try_flags);
 }
 
 /* Tells the caller how many bytes message i carried (__sys_sendmmsg's
@@ -909,9 +984,9 @@ static void on_sendmmsg(struct sup_call *c)
 }
 
 const struct sup_handler sup_net_handlers[] = {
-	{ SYS_connect, "connect", on_call, true },
-	{ SYS_sendto, "sendto", on_call, true },
-	{ SYS_sendmsg, "sendmsg", on_call, true },
+	{ SYS_connect, "connect", on_call, false },
+	{ SYS_sendto, "sendto", on_call, false },
+	{ SYS_sendmsg, "sendmsg", on_call, false },
 	{ SYS_sendmmsg, "sendmmsg", on_sendmmsg, true },
 };
 const size_t sup_net_handlers_len = sizeof(sup_net_handlers) / sizeof(sup_net_handlers[0]);

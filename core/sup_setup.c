@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "caps.h"
 #include "notif.h"
@@ -26,6 +27,27 @@ static int check_kernel(struct diag *d)
 		return diag_err(d, -EOPNOTSUPP, "cannot supervise the sandbox: this kernel lacks "
 				"%s (Linux %s)", caps.pidfd_getfd ? "SECCOMP_IOCTL_NOTIF_ADDFD" :
 				"pidfd_getfd", caps.pidfd_getfd ? "5.9" : "5.6");
+	return 0;
+}
+
+/* The child's /etc/hosts: the pinned names (sup_hosts.c). */
+static int hosts_view(struct sup_setup *s, const struct policy *p, struct diag *d)
+{
+	struct resolve_pin *pins = calloc(p->n_net, sizeof(*pins));
+	size_t n = 0;
+	int r;
+
+	if (!pins)
+		return diag_err(d, -ENOMEM, "cannot write the pinned /etc/hosts: out of memory");
+	for (size_t i = 0; i < p->n_net; i++)
+		if (p->net[i].kind == POLICY_NET_HOST && s->addrs[i].n)
+			pins[n++] = (struct resolve_pin){ p->net[i].host, &s->addrs[i] };
+	r = sup_hosts_memfd(pins, n, &s->hosts_fd);
+	free(pins);
+	if (r < 0)
+		return diag_err(d, r, "cannot write the pinned /etc/hosts: %s", strerror(-r));
+	s->opts.have_hosts = true;
+	s->opts.hosts_fd = s->hosts_fd;
 	return 0;
 }
 
@@ -58,7 +80,7 @@ static int pin_hosts(struct sup_setup *s, const struct policy *p, struct diag *d
 		s->pins[i] = (struct net_pin){ s->addrs[i].a, s->addrs[i].n };
 	}
 	s->opts.pins = (struct net_pins){ s->pins, p->n_net };
-	return 0;
+	return loaded ? hosts_view(s, p, d) : 0;
 }
 
 /* Records every hole: inodes beneath directories too, so this reads
@@ -115,6 +137,8 @@ int sup_setup_release(struct sup_setup *s)
 
 	seccomp_filter_release(&s->notif);
 	holes_release(&s->holes);
+	if (s->opts.have_hosts)
+		close(s->hosts_fd);
 	free(s->addrs);
 	free(s->pins);
 	*s = (struct sup_setup){ 0 };

@@ -21,6 +21,7 @@ struct sup_setup {
 	struct net_pin *pins;         /* per p->net rule, pointing into addrs */
 	struct event_sink *sink;      /* NULL: no --log-decisions */
 	struct holes holes;           /* [filesystem] deny, resolved at start */
+	int hosts_fd;                 /* opts.have_hosts: the pinned /etc/hosts */
 	bool traps_exec;              /* execve is supervised (spawn_opts.notif_fork) */
 	struct sup_opts opts;         /* what spawn hands sup_start() */
 };

@@ -28,9 +28,13 @@
 #define POOL_QUEUE 256
 #define POOL_THREADS 16
 
+/* A request for a worker: its handler from the start, or the rest of a
+ * handler that began on the dispatcher (fn, arg: sup_offload). */
 struct sup_job {
 	struct seccomp_notif req;
 	const struct sup_handler *h;
+	void (*fn)(struct sup_call *c, void *arg);
+	void *arg;
 };
 
 struct sup_pool {
@@ -41,40 +45,52 @@ struct sup_pool {
 	bool stop;
 };
 
-static const struct sup_handler *find_handler(int nr)
+static const struct sup_handler *find_in(const struct sup_handler *v, size_t n, int nr)
 {
-	for (size_t i = 0; i < sup_proc_handlers_len; i++)
-		if (sup_proc_handlers[i].nr == nr)
-			return &sup_proc_handlers[i];
-	for (size_t i = 0; i < sup_net_handlers_len; i++)
-		if (sup_net_handlers[i].nr == nr)
-			return &sup_net_handlers[i];
-	for (size_t i = 0; i < sup_exec_handlers_len; i++)
-		if (sup_exec_handlers[i].nr == nr)
-			return &sup_exec_handlers[i];
-	for (size_t i = 0; i < sup_fs_handlers_len; i++)
-		if (sup_fs_handlers[i].nr == nr)
-			return &sup_fs_handlers[i];
+	for (size_t i = 0; i < n; i++)
+		if (v[i].nr == nr)
+			return &v[i];
 	return NULL;
+}
+
+/* The handler of nr.  Opens are the path handlers' when there are deny
+ * holes (they ask the /etc/hosts view first), else the hosts view's; s
+ * NULL: any handler, for names. */
+static const struct sup_handler *find_handler(const struct supervisor *s, int nr)
+{
+	const struct sup_handler *h = find_in(sup_proc_handlers, sup_proc_handlers_len, nr);
+
+	if (!h)
+		h = find_in(sup_net_handlers, sup_net_handlers_len, nr);
+	if (!h)
+		h = find_in(sup_exec_handlers, sup_exec_handlers_len, nr);
+	if (!h && (!s || !s->fs.opener))
+		h = find_in(sup_hosts_handlers, sup_hosts_handlers_len, nr);
+	if (!h)
+		h = find_in(sup_fs_handlers, sup_fs_handlers_len, nr);
+	return h;
 }
 
 const char *sup_syscall_name(int nr)
 {
-	const struct sup_handler *h = find_handler(nr);
+	const struct sup_handler *h = find_handler(NULL, nr);
 
 	return h ? h->name : "unknown";
 }
 
 static void identify(struct sup_call *c);
 
-static void run_handler(struct supervisor *s, const struct sup_handler *h,
-			const struct seccomp_notif *req, struct notif_buf *buf)
+static void run_handler(struct supervisor *s, const struct sup_job *job, struct notif_buf *buf,
+			bool worker)
 {
-	struct sup_call c = { .sup = s, .req = *req, .buf = buf };
+	const struct sup_handler *h = job->h;
+	struct sup_call c = { .sup = s, .req = job->req, .buf = buf, .worker = worker };
 
 	if (s->o.sink)
 		identify(&c);
-	if (h)
+	if (job->fn)
+		job->fn(&c, job->arg);
+	else if (h)
 		h->fn(&c);
 	if (!c.replied)
 		sup_fail(&c, EPERM, h ? "handler gave no verdict" : "syscall not handled");
@@ -102,16 +118,13 @@ static void *worker_main(void *arg)
 		p->head = (p->head + 1) % POOL_QUEUE;
 		p->len--;
 		pthread_mutex_unlock(&p->lock);
-		if (have_buf) {
-			run_handler(s, job.h, &job.req, &buf);
-		} else {
-			/* No response buffer: we cannot even deny; dropping the
-			 * listener would fail everything with ENOSYS.  Retry
-			 * allocation once per job. */
+		/* Without a response buffer we cannot even deny; dropping the
+		 * listener would fail everything with ENOSYS.  Retry the
+		 * allocation once per job. */
+		if (!have_buf)
 			have_buf = notif_buf_alloc(&buf) == 0;
-			if (have_buf)
-				run_handler(s, job.h, &job.req, &buf);
-		}
+		if (have_buf)
+			run_handler(s, &job, &buf, true);
 		pthread_mutex_lock(&p->lock);
 	}
 	p->threads--;
@@ -123,15 +136,14 @@ static void *worker_main(void *arg)
 }
 
 /* Queues a request that may block; false when the queue is full. */
-static bool pool_submit(struct supervisor *s, const struct sup_handler *h,
-			const struct seccomp_notif *req)
+static bool pool_submit(struct supervisor *s, const struct sup_job *job)
 {
 	struct sup_pool *p = s->pool;
 	bool ok = false;
 
 	pthread_mutex_lock(&p->lock);
 	if (p->len < POOL_QUEUE) {
-		p->q[(p->head + p->len) % POOL_QUEUE] = (struct sup_job){ *req, h };
+		p->q[(p->head + p->len) % POOL_QUEUE] = *job;
 		p->len++;
 		ok = true;
 		if (p->idle < p->len && p->threads < POOL_THREADS) {
@@ -156,12 +168,23 @@ static bool pool_submit(struct supervisor *s, const struct sup_handler *h,
 	return ok;
 }
 
+int sup_offload(struct sup_call *c, void (*fn)(struct sup_call *c, void *arg), void *arg)
+{
+	struct sup_job job = { .req = c->req, .fn = fn, .arg = arg };
+
+	if (!pool_submit(c->sup, &job))
+		return -EAGAIN;
+	sup_defer(c);
+	return 0;
+}
+
 static void dispatch(struct supervisor *s, struct notif_buf *buf)
 {
-	const struct sup_handler *h = find_handler(buf->req->data.nr);
+	struct sup_job job = { .req = *buf->req, .h = find_handler(s, buf->req->data.nr) };
+	const struct sup_handler *h = job.h;
 
 	if (h && h->may_block) {
-		if (!pool_submit(s, h, buf->req)) {
+		if (!pool_submit(s, &job)) {
 			struct sup_call c = { .sup = s, .req = *buf->req, .buf = buf };
 
 			if (s->o.sink)
@@ -170,7 +193,7 @@ static void dispatch(struct supervisor *s, struct notif_buf *buf)
 		}
 		return;
 	}
-	run_handler(s, h, buf->req, buf);
+	run_handler(s, &job, buf, false);
 }
 
 static void on_wakeup(int sig)
@@ -241,6 +264,7 @@ int sup_start(int listener, const struct sup_opts *o, struct supervisor **out,
 	if (r < 0)
 		goto fail;
 	notif_buf_free(&probe);
+	notif_sync_wakeups(listener); /* best effort: before 6.6 only slower */
 	s->stopfd = eventfd(0, EFD_CLOEXEC);
 	if (s->stopfd < 0) {
 		r = -errno;
@@ -425,5 +449,6 @@ size_t sup_syscalls(const struct policy *p, int *nrs)
 	n += sup_proc_syscalls(p, nrs + n);
 	n += sup_exec_syscalls(p, nrs + n);
 	n += sup_fs_policy_syscalls(p, nrs + n, NOTIF_MAX_SYSCALLS - n);
+	n += sup_hosts_syscalls(p, nrs + n);
 	return n;
 }

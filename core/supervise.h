@@ -29,7 +29,15 @@ struct sup_opts {
 	const struct holes *holes;   /* deny holes (borrowed); NULL or empty: none */
 	int ruleset_fd;              /* the sandbox's Landlock ruleset, for the
 				      * opener's threads (borrowed); -1: none */
+	bool have_hosts;             /* hosts_fd is set: host rules are pinned */
+	int hosts_fd;                /* sealed memfd of the child's /etc/hosts
+				      * (sup_hosts_memfd; borrowed) */
 };
+
+struct resolve_pin;
+/* Writes the child's /etc/hosts for the pins into a sealed memfd.
+ * Returns 0 with *out an owned fd, or -errno. */
+int sup_hosts_memfd(const struct resolve_pin *pins, size_t n, int *out);
 
 /* The native syscall numbers p needs supervised, into nrs (room for
  * NOTIF_MAX_SYSCALLS).  Returns how many; 0 means no supervisor at all, so

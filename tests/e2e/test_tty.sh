@@ -43,8 +43,8 @@ slp="sleep 3$$.5"
   echo 'echo JOBS-$((1+1)); jobs'; sleep 0.5
   echo 'bg; sleep 0.3; echo BG-$((2+2)); jobs'; sleep 1
   echo 'fg'; sleep 1; printf '\003'; sleep 0.5; echo 'echo FG-$?'; sleep 0.3
-  echo "$SL run -S -- $slp"; sleep 1; printf '\032'; sleep 0.5
-  echo 'kill %1'; sleep 2.5; echo 'jobs'; sleep 0.5; echo 'exit 0'; } |
+  echo "$SL run -S -- $slp"; sleep 2; printf '\032'; sleep 0.5
+  echo 'kill %1'; sleep 3.5; echo 'jobs'; sleep 0.5; echo 'exit 0'; } |
 	timeout 30 script -qec "/bin/bash --norc -i" /dev/null >"$WORK/tty.out" 2>&1
 rc=$?
 # Without carriage returns and terminal escapes (bracketed paste mode).
