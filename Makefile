@@ -37,7 +37,9 @@ ifeq ($(SANITIZE),)
 SANDLOCK_LINK := -static-pie
 endif
 
-CORE_SRC := $(filter-out core/main.c,$(wildcard core/*.c))
+# main.c and cmd_*.c are the `sandlock` command itself, the one place that
+# composes core with learn/ (cmd_learn.c): not part of libsandlock.
+CORE_SRC := $(filter-out core/main.c core/cmd_%.c,$(wildcard core/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libsandlock.a
 # learn/: the trace store and policy synthesis (SQLite).  `sandlock` links it
@@ -89,7 +91,10 @@ $(LEARN_LIB): $(LEARN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/sandlock: $(BUILD)/core/main.o $(LEARN_LIB) $(LIB)
+$(BUILD)/core/cmd_learn.o: CFLAGS += -Ilearn
+$(BUILD)/core/cmd_learn.o: $(wildcard learn/*.h)
+
+$(BUILD)/sandlock: $(BUILD)/core/main.o $(BUILD)/core/cmd_learn.o $(LEARN_LIB) $(LIB)
 	$(CC) $(LDFLAGS) $(SANDLOCK_LINK) -o $@ $^ -lseccomp -lsqlite3 -lm
 
 $(BUILD)/sl-learn: $(BUILD)/learn/sl_learn.o $(LEARN_LIB) $(LIB)
@@ -144,7 +149,7 @@ install: all $(BUILD)/sandlock.pc $(BUILD)/sandlock.1
 	           $(DESTDIR)$(PREFIX)/include/sandlock $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
-	install -m 0644 $(filter-out %_int.h core/sup.h,$(wildcard core/*.h)) $(DESTDIR)$(PREFIX)/include/sandlock/
+	install -m 0644 $(filter-out %_int.h core/sup.h core/main.h,$(wildcard core/*.h)) $(DESTDIR)$(PREFIX)/include/sandlock/
 	install -m 0644 $(BUILD)/sandlock.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 0644 $(BUILD)/sandlock.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 

@@ -11,7 +11,9 @@
 # The benchmarks: startup (sandbox start-up wall time), notify (one syscall
 # served by the supervisor, against bench/notify_ref), redis (redis-server
 # throughput with the supervisor active; needs redis-server and redis-tools,
-# which bench/redis.sh installs when missing and run as root).
+# which bench/redis.sh installs when missing and run as root), learn_record
+# (trace recording throughput and synthesis time on a synthetic trace) and
+# learn_wall (`sandlock learn` wall time against bare and strace).
 #
 # To add a benchmark: write bench/NAME.c (make builds it as BUILD_DIR/bench/NAME)
 # or an executable bench/NAME.sh, add a bench_NAME function below that calls
@@ -26,7 +28,7 @@ cd "$top" || exit 2
 # command lines can be pasted back into a shell at the top of the tree.
 rel=${build#"$top"/}
 results=bench/RESULTS.md
-BENCHMARKS=(startup notify redis)
+BENCHMARKS=(startup notify redis learn_record learn_wall)
 
 body=$(mktemp) || exit 2
 trap 'rm -f "$body" "$body.out"' EXIT
@@ -55,6 +57,14 @@ run_bench() { # name cmd...
 		cat "$body.out"
 		printf '\n'
 	} >>"$body"
+}
+
+bench_learn_record() {
+	run_bench learn_record "$rel/bench/learn_record" ${BENCH_ROUNDS:+-r "$BENCH_ROUNDS"}
+}
+
+bench_learn_wall() {
+	run_bench learn_wall bench/learn_wall.sh "$rel/sandlock" ${BENCH_ROUNDS:+-r "$BENCH_ROUNDS"}
 }
 
 bench_startup() {

@@ -21,6 +21,8 @@ enum {
 	OPT_DENY_ARGV,
 	OPT_DENY,
 	OPT_HIDE_STAT,
+	OPT_APPEND,
+	OPT_POLICY_OUT,
 	OPT_LOG_DECISIONS,
 };
 
@@ -59,9 +61,20 @@ static const struct option policy_opts[] = {
 };
 static const char policy_short[] = "+:p:h";
 
+static const struct option learn_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "policy", required_argument, NULL, 'p' },
+	{ "policy-out", required_argument, NULL, OPT_POLICY_OUT },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+static const char learn_short[] = "+:o:p:t:h";
+
 static const char *cmd_name(enum cli_cmd c)
 {
-	return c == CLI_RUN ? "run" : c == CLI_ENFORCE ? "enforce" : "check";
+	return c == CLI_RUN ? "run" : c == CLI_ENFORCE ? "enforce" : c == CLI_LEARN ? "learn" : "check";
 }
 
 /* A positive decimal number that fits; "30", not "30s" or "-1". */
@@ -187,9 +200,27 @@ static const char *flag_text(int opt)
 	return "option";
 }
 
+/* learn's own options; 1 when opt is none of them. */
+static int learn_option(struct cli *c, int opt, const char *arg, struct diag *d)
+{
+	switch (opt) {
+	case 'o':
+	case OPT_POLICY_OUT:
+		if (!*arg)
+			return diag_set(d, "invalid --%s '': expected a file name",
+					opt == 'o' ? "output" : "policy-out");
+		*(opt == 'o' ? &c->trace_out : &c->policy_out) = arg;
+		return 0;
+	case OPT_APPEND:
+		c->append = true;
+		return 0;
+	}
+	return 1;
+}
+
 static int parse_options(struct cli *c, int argc, char **argv, struct diag *d)
 {
-	bool run = c->cmd == CLI_RUN;
+	bool run = c->cmd == CLI_RUN, learn = c->cmd == CLI_LEARN;
 	int opt, r;
 
 	optind = 0; /* full GNU reset: the tests parse many command lines */
@@ -197,8 +228,8 @@ static int parse_options(struct cli *c, int argc, char **argv, struct diag *d)
 	for (;;) {
 		int at = optind ? optind : 1;
 
-		opt = getopt_long(argc, argv, run ? run_short : policy_short,
-				  run ? run_opts : policy_opts, NULL);
+		opt = getopt_long(argc, argv, run ? run_short : learn ? learn_short : policy_short,
+				  run ? run_opts : learn ? learn_opts : policy_opts, NULL);
 		if (opt == -1)
 			break;
 		if (opt == '?' || opt == ':')
@@ -208,7 +239,10 @@ static int parse_options(struct cli *c, int argc, char **argv, struct diag *d)
 			c->cmd = CLI_HELP;
 			return 0;
 		}
-		if (opt == OPT_BEST_EFFORT) {
+		if (learn && (r = learn_option(c, opt, optarg, d)) <= 0) {
+			if (r < 0)
+				return r;
+		} else if (opt == OPT_BEST_EFFORT) {
 			c->best_effort = true;
 		} else if (opt == OPT_LOG_DECISIONS) {
 			if (c->cmd == CLI_CHECK)
@@ -244,14 +278,16 @@ static int parse_command(struct cli *c, const char *name, struct diag *d)
 		c->cmd = CLI_ENFORCE;
 	else if (strcmp(name, "check") == 0)
 		c->cmd = CLI_CHECK;
+	else if (strcmp(name, "learn") == 0)
+		c->cmd = CLI_LEARN;
 	else if (strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 ||
 		 strcmp(name, "-h") == 0)
 		c->cmd = CLI_HELP;
 	else if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0)
 		c->cmd = CLI_VERSION;
 	else
-		return diag_set(d, "unknown command '%s' (expected run, enforce, check or help)",
-				name);
+		return diag_set(d, "unknown command '%s' (expected run, enforce, learn, check or "
+				"help)", name);
 	return 0;
 }
 
@@ -261,7 +297,8 @@ static int help_topic(struct cli *c, int argc, char **argv, struct diag *d)
 	if (argc < 3)
 		return 0;
 	if (parse_command(c, argv[2], d) < 0 || c->cmd == CLI_HELP || c->cmd == CLI_VERSION)
-		return diag_set(d, "no help for '%s' (expected run, enforce or check)", argv[2]);
+		return diag_set(d, "no help for '%s' (expected run, enforce, learn or check)",
+				argv[2]);
 	c->help_for = c->cmd;
 	c->cmd = CLI_HELP;
 	return 0;
@@ -285,6 +322,8 @@ int cli_parse(struct cli *c, int argc, char **argv, struct diag *d)
 		return r;
 	if (c->cmd == CLI_ENFORCE && !c->have_policy)
 		return diag_set(d, "'sandlock enforce' needs a policy: -p POLICY.toml");
+	if (c->cmd == CLI_LEARN && !c->trace_out)
+		c->trace_out = CLI_TRACE_DEFAULT;
 	if (c->cmd == CLI_CHECK && c->argv[0])
 		return diag_set(d, "unexpected argument '%s': 'sandlock check' runs no command",
 				c->argv[0]);

@@ -8,7 +8,10 @@
 #include "diag.h"
 #include "policy.h"
 
-enum cli_cmd { CLI_RUN, CLI_ENFORCE, CLI_CHECK, CLI_HELP, CLI_VERSION };
+enum cli_cmd { CLI_RUN, CLI_ENFORCE, CLI_CHECK, CLI_LEARN, CLI_HELP, CLI_VERSION };
+
+/* `sandlock learn` writes here without -o. */
+#define CLI_TRACE_DEFAULT "sandlock-trace.db"
 
 struct cli {
 	enum cli_cmd cmd;
@@ -17,6 +20,11 @@ struct cli {
 	bool best_effort;
 	bool have_policy;      /* -p given */
 	const char *log_decisions; /* --log-decisions FILE, borrowed; NULL: none */
+	/* learn: the trace (-o, default CLI_TRACE_DEFAULT), --append, and
+	 * --policy-out (NULL: none); borrowed from argv. */
+	const char *trace_out;
+	bool append;
+	const char *policy_out;
 	char **argv;           /* the command; borrowed from main's argv */
 };
 

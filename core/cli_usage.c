@@ -9,6 +9,8 @@ static const char usage_main[] =
 	"Commands:\n"
 	"  run      run CMD under a policy made of flags (and optional profiles)\n"
 	"  enforce  run CMD under a policy file, which is the whole policy\n"
+	"  learn    run CMD permissively and record what it did into a SQLite\n"
+	"           trace, for sl-learn to turn into a policy\n"
 	"  check    validate a policy and print it normalized, or show what\n"
 	"           this kernel can enforce\n"
 	"  help     show this text, or 'sandlock help COMMAND'\n"
@@ -128,6 +130,35 @@ static const char usage_check[] =
 	"      --best-effort  report downgrades as warnings instead of errors\n"
 	"  -h, --help         show this text\n";
 
+static const char usage_learn[] =
+	"usage: sandlock learn [-o TRACE.db] [--append] [-p BASE.toml]\n"
+	"                      [--policy-out POLICY.toml] [-t SECS] [--] CMD [ARGS...]\n"
+	"\n"
+	"Run CMD and record every file it opens, creates, renames or removes\n"
+	"(canonical absolute paths, with the access used), every program it\n"
+	"executes with its argv, every connect, send and bind (protocol, address,\n"
+	"port, and the host name of DNS queries), into a SQLite trace\n"
+	"(schemas/trace.sql).  Without -p CMD may read, write and execute\n"
+	"everything and use any network; the default seccomp deny list stays on.\n"
+	"Learn mode is for watching programs you are willing to run: what it\n"
+	"records is what the program asked for, and a program that rewrites its\n"
+	"arguments while they are read can falsify its own trace.\n"
+	"Events are written in batches by a separate thread; if the trace cannot\n"
+	"be written (disk full), the command is stopped and sandlock exits 125.\n"
+	"\n"
+	"  -o, --output FILE     the trace (default: " CLI_TRACE_DEFAULT " in the\n"
+	"                        current directory); an existing trace is\n"
+	"                        replaced, any other existing file is refused\n"
+	"      --append          add this run to an existing trace\n"
+	"  -p, --policy FILE     run under this base policy instead of the\n"
+	"                        permissive default (recorded in the trace)\n"
+	"      --policy-out FILE write the policy sl-learn synthesizes from this\n"
+	"                        trace (all its runs) to FILE\n"
+	"  -t, --timeout SECS    kill the whole sandbox after SECS seconds\n"
+	"  -h, --help            show this text\n"
+	"\n"
+	"Exit status: as 'sandlock run'.\n";
+
 const char *cli_usage(enum cli_cmd cmd)
 {
 	switch (cmd) {
@@ -137,6 +168,8 @@ const char *cli_usage(enum cli_cmd cmd)
 		return usage_enforce;
 	case CLI_CHECK:
 		return usage_check;
+	case CLI_LEARN:
+		return usage_learn;
 	default:
 		return usage_main;
 	}

@@ -745,6 +745,12 @@ int freeze_wait_exec(struct freeze *f, unsigned timeout_ms, pid_t *pid)
 	pid_t tgid = c ? c->tgid : f->caller;
 	unsigned round = 0;
 
+	/* A non-leader's exec is reported under the thread group id, also
+	 * when the leader was never ours (a zombie leader is not seized):
+	 * watch that id, or the exec would pass unseen (and unchecked) once
+	 * the caller's own tid vanishes. */
+	if (tgid != f->caller && !find(f, tgid) && add(f, tgid, tgid, FT_WAIT) < 0)
+		return -ENOMEM;
 	deadline_in(&f->deadline, timeout_ms);
 	for (;;) {
 		bool alive = false;
@@ -758,8 +764,10 @@ int freeze_wait_exec(struct freeze *f, unsigned timeout_ms, pid_t *pid)
 			if (r == 1 && (r = exec_status(f, i, st, pid)) >= 0)
 				return r;
 			/* The caller's old tid vanishes silently in de_thread;
-			 * the exec is then reported under the leader's. */
-			if (r == -ECHILD)
+			 * the exec is then reported under the leader's, which
+			 * stays "not ours yet" (ECHILD) until the caller has
+			 * taken it over: only the deadline ends that wait. */
+			if (r == -ECHILD && f->v[i].tid != tgid)
 				f->v[i].st = FT_GONE;
 			alive |= f->v[i].st != FT_GONE;
 		}

@@ -13,6 +13,7 @@
 #include "seccomp_filter.h"
 #include "spawn.h"
 #include "sup_setup.h"
+#include "main.h"
 #include "banned.h"
 
 extern char **environ;
@@ -63,7 +64,8 @@ static int compile(const struct cli *c, struct prepared *s, struct diag *d)
 	return seccomp_filter_compile(&c->policy, &s->filter, d);
 }
 
-static int prepare(const struct cli *c, struct prepared *s, int *status, struct diag *d)
+static int prepare(const struct cli *c, struct event_sink *learn, struct prepared *s,
+		   int *status, struct diag *d)
 {
 	const struct policy *p = &c->policy;
 	int r = compile(c, s, d);
@@ -74,7 +76,7 @@ static int prepare(const struct cli *c, struct prepared *s, int *status, struct 
 	if (r < 0)
 		return r;
 	print_warnings(&s->plan, &s->warned); /* build may add missing-path warnings */
-	r = sup_setup_prepare(&s->sup, p, s->ruleset_fd, c->log_decisions, d);
+	r = sup_setup_prepare(&s->sup, p, s->ruleset_fd, c->log_decisions, learn, d);
 	if (r < 0)
 		return r;
 	s->env = env_build(environ, p->clean_env, p->env, p->n_env);
@@ -84,12 +86,13 @@ static int prepare(const struct cli *c, struct prepared *s, int *status, struct 
 	return s->path ? 0 : -ENOENT;
 }
 
-static int cmd_run(const struct cli *c)
+int main_run(const struct cli *c, struct event_sink *learn, const int *stop_fd,
+	     const char *stop_why, struct memwatch_peaks *peaks)
 {
 	struct prepared s = { .ruleset_fd = -1 };
 	struct diag d = { { 0 } };
 	int status;
-	int r = prepare(c, &s, &status, &d);
+	int r = prepare(c, learn, &s, &status, &d);
 
 	/* Every exit 125 says why: some failures deep in compile (ENOMEM)
 	 * return an errno without words. */
@@ -109,6 +112,9 @@ static int cmd_run(const struct cli *c)
 			.sup = &s.sup.opts,
 			.notif_fork = s.sup.traps_exec,
 			.max_memory = c->policy.max_memory,
+			.stop_fd = stop_fd,
+			.stop_why = stop_why,
+			.peaks = peaks,
 		};
 		status = spawn_run(&o, &d);
 	}
@@ -191,8 +197,11 @@ int main(int argc, char **argv)
 	case CLI_CHECK:
 		status = cmd_check(&c);
 		break;
+	case CLI_LEARN:
+		status = cmd_learn(&c);
+		break;
 	default:
-		status = cmd_run(&c);
+		status = main_run(&c, NULL, NULL, NULL, NULL);
 		break;
 	}
 	cli_release(&c);

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "memwatch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -27,15 +28,36 @@
 #include "banned.h"
 
 #define MEMWATCH_PERIOD_MS 20
+#define PEAKS_PERIOD_MS 100 /* without a limit: peaks only, cheaper */
 
 struct memwatch {
 	pid_t root;
 	uint64_t limit;
 	struct event_sink *sink;
 	pthread_t thread;
-	volatile int stop;
+	pthread_mutex_t lock;
+	pthread_cond_t wake; /* stop: ends the wait between samples at once */
+	bool stop;
 	unsigned kills;
+	struct memwatch_peaks peaks;
 };
+
+/* Open descriptors of pid (entries of /proc/PID/fd), 0 if unreadable. */
+static uint64_t fds_of(pid_t pid)
+{
+	char path[64];
+	uint64_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n > 2 ? n - 2 : 0; /* . and .. */
+}
 
 /* Pss_Anon + Pss_Shmem of pid in bytes, or -errno (the process exited). */
 static int64_t pss_of(pid_t pid)
@@ -88,7 +110,10 @@ static void sample(struct memwatch *w)
 
 	for (ssize_t i = 0; i < n; i++) {
 		int64_t b = pss_of(pids[i]);
+		uint64_t fds = w->limit ? 0 : fds_of(pids[i]);
 
+		if (fds > w->peaks.open_files)
+			w->peaks.open_files = fds;
 		if (b < 0)
 			continue;
 		total += (uint64_t)b;
@@ -97,7 +122,11 @@ static void sample(struct memwatch *w)
 			victim = pids[i];
 		}
 	}
-	if (total > w->limit && victim > 0) {
+	if (n > 0 && (uint64_t)n > w->peaks.processes)
+		w->peaks.processes = (uint64_t)n;
+	if (total > w->peaks.memory)
+		w->peaks.memory = total;
+	if (w->limit && total > w->limit && victim > 0) {
 		/* Pin before signalling: the pid must still be the one we
 		 * measured (a pidfd refers to one process, never a reused pid). */
 		int fd = sys_pidfd_open(victim, 0);
@@ -116,12 +145,25 @@ static void sample(struct memwatch *w)
 static void *watch_main(void *arg)
 {
 	struct memwatch *w = arg;
-	struct timespec period = { 0, MEMWATCH_PERIOD_MS * 1000000L };
+	long period_ns = (w->limit ? MEMWATCH_PERIOD_MS : PEAKS_PERIOD_MS) * 1000000L;
 
+	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
+		struct timespec until;
+
+		pthread_mutex_unlock(&w->lock);
 		sample(w);
-		nanosleep(&period, NULL);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += period_ns;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&w->lock);
+		while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &until) == 0)
+			;
 	}
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
@@ -146,6 +188,8 @@ int memwatch_start(pid_t root, uint64_t limit, struct event_sink *sink, struct m
 	if (!w)
 		return diag_err(d, -ENOMEM, "cannot start the memory limit: out of memory");
 	*w = (struct memwatch){ .root = root, .limit = limit, .sink = sink };
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
 	r = -pthread_create(&w->thread, NULL, watch_main, w);
 	if (r < 0) {
 		free(w);
@@ -155,15 +199,20 @@ int memwatch_start(pid_t root, uint64_t limit, struct event_sink *sink, struct m
 	return 0;
 }
 
-unsigned memwatch_stop(struct memwatch *w)
+unsigned memwatch_stop(struct memwatch *w, struct memwatch_peaks *peaks)
 {
 	unsigned kills;
 
 	if (!w)
 		return 0;
-	w->stop = 1;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	kills = w->kills;
+	if (peaks)
+		*peaks = w->peaks;
 	free(w);
 	return kills;
 }

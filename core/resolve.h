@@ -104,6 +104,13 @@ int resolve_dns_query(uint8_t *buf, size_t cap, const char *name, uint16_t id,
 int resolve_dns_parse(const uint8_t *msg, size_t len, const char *name, uint16_t id,
 		      uint16_t qtype, struct resolve_addrs *out);
 
+/* The name asked by the DNS query msg (the first question), lowercased,
+ * into name[size] without a final dot.  For recording which names a
+ * program looked up (learn mode).  Returns 0, -EBADMSG (not a query with
+ * one question, malformed, or a label with characters host names do not
+ * use) or -ENAMETOOLONG. */
+int resolve_dns_qname(const uint8_t *msg, size_t len, char *name, size_t size);
+
 /* Resolves name into *out (reset first): a literal address, else the
  * hosts file of conf, else A and AAAA from conf's nameservers, each asked
  * in turn for conf->attempts rounds.  A truncated UDP answer is asked

@@ -312,6 +312,31 @@ static int follow_chain(const uint8_t *m, size_t len, size_t pos, const uint8_t 
 	return -EBADMSG; /* a chain longer than MAX_CNAME_HOPS, or a loop */
 }
 
+int resolve_dns_qname(const uint8_t *msg, size_t len, char *name, size_t size)
+{
+	uint8_t wire[WIRE_NAME_MAX];
+	size_t pos = HDR_LEN, n = 0, wlen;
+
+	/* A query (QR clear) with one question. */
+	if (len < HDR_LEN || (msg[2] & 0x80) || get16(msg + 4) != 1)
+		return -EBADMSG;
+	if (read_name(msg, len, &pos, wire, &wlen) < 0 || wlen < 2)
+		return -EBADMSG;
+	for (size_t i = 0; wire[i]; i += 1 + wire[i]) {
+		for (size_t k = 0; k < wire[i]; k++)
+			if (!label_char((char)wire[i + 1 + k]))
+				return -EBADMSG;
+		if (n + wire[i] + 2 > size)
+			return -ENAMETOOLONG;
+		if (n)
+			name[n++] = '.';
+		memcpy(name + n, wire + i + 1, wire[i]);
+		n += wire[i];
+	}
+	name[n] = '\0';
+	return 0;
+}
+
 int resolve_dns_parse(const uint8_t *msg, size_t len, const char *name, uint16_t id,
 		      uint16_t qtype, struct resolve_addrs *out)
 {

@@ -422,7 +422,7 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 	close(pipefd[1]);
 	status = start_watched(o, pid, pipefd[0], &sup, d);
 	close(pipefd[0]);
-	if (status == 0 && o->max_memory &&
+	if (status == 0 && (o->max_memory || o->peaks) &&
 	    memwatch_start(parent, o->max_memory, o->sup ? o->sup->sink : NULL, &mw, d) < 0)
 		status = EXIT_SANDLOCK_FAILED;
 	if (status) {
@@ -433,9 +433,10 @@ int spawn_run(const struct spawn_opts *o, struct diag *d)
 		if (fg)
 			spawn_terminal_to(getpgrp());
 	} else {
-		status = spawn_wait(pid, fg, o->timeout_sec, d);
+		status = spawn_wait(pid, fg, o->timeout_sec, o->stop_fd ? *o->stop_fd : -1,
+				    o->stop_why, d);
 	}
-	memwatch_stop(mw);
+	memwatch_stop(mw, o->peaks);
 	if (sup)
 		sup_stop(sup);
 	sigprocmask(SIG_SETMASK, &old, NULL);

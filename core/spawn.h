@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "diag.h"
+#include "memwatch.h"
 #include "seccomp_filter.h"
 #include "supervise.h"
 
@@ -39,6 +40,13 @@ struct spawn_opts {
 	 * it is forked and its listener taken with pidfd_getfd. */
 	bool notif_fork;
 	uint64_t max_memory; /* bytes, 0: none (memwatch.h) */
+	/* When *stop_fd becomes readable the sandbox is killed and spawn_run
+	 * fails with stop_why (learn: the trace cannot be written).  NULL:
+	 * none.  Borrowed. */
+	const int *stop_fd;
+	const char *stop_why;
+	/* Not NULL: the run's resource peaks are measured into it (learn). */
+	struct memwatch_peaks *peaks;
 };
 
 /* Runs the command and waits for it and every process it started.  Returns
@@ -68,8 +76,11 @@ void spawn_terminal_to(pid_t pgrp);
 /* Waits for the started child `pid` (leader of its own process group;
  * `handed`: it holds the terminal), forwarding signals, following it through
  * job-control stops and enforcing the timeout; then kills every process the
- * sandbox left and reaps them all.  Returns the exit status as spawn_run(),
- * or 125 with d filled when some process could not be killed. */
-int spawn_wait(pid_t pid, bool handed, uint64_t timeout_sec, struct diag *d);
+ * sandbox left and reaps them all.  stop_fd (-1: none) readable kills the
+ * sandbox too, with stop_why.  Returns the exit status as spawn_run(), or
+ * 125 with d filled when some process could not be killed or it was
+ * stopped. */
+int spawn_wait(pid_t pid, bool handed, uint64_t timeout_sec, int stop_fd, const char *stop_why,
+	       struct diag *d);
 
 #endif

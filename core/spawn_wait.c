@@ -5,6 +5,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -20,6 +21,7 @@
  * stuck in the kernel (uninterruptible sleep) outlives SIGKILL that long. */
 #define KILL_ROUNDS 100
 #define KILL_WAIT_MS 50
+#define STOP_POLL_MS 100
 
 /* The sandbox's main process, which leads its process group. */
 struct job {
@@ -99,9 +101,11 @@ static int main_stopped(pid_t pid)
 	if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | WNOWAIT | __WNOTHREAD) < 0 ||
 	    si.si_pid != pid || si.si_code != CLD_STOPPED)
 		return 0;
+	/* An exec check may have attached in between: what we took may be its
+	 * stop (it then fails closed, EAGAIN), never one to mirror. */
 	si.si_pid = 0;
 	if (waitid(P_PID, (id_t)pid, &si, WSTOPPED | WNOHANG | __WNOTHREAD) < 0 ||
-	    si.si_pid != pid)
+	    si.si_pid != pid || si.si_code != CLD_STOPPED)
 		return 0;
 	return si.si_status;
 }
@@ -146,9 +150,18 @@ static long remaining_ms(const struct timespec *deadline)
 	       (deadline->tv_nsec - now.tv_nsec) / 1000000;
 }
 
-/* Waits until the main process exits (0) or the timeout passes
- * (-ETIMEDOUT), forwarding signals to its group. */
-static int wait_main(struct job *j, uint64_t timeout_sec)
+/* Whether fd (-1: none) is readable now. */
+static bool readable(int fd)
+{
+	struct pollfd pf = { fd, POLLIN, 0 };
+
+	return fd >= 0 && poll(&pf, 1, 0) > 0;
+}
+
+/* Waits until the main process exits (0), the timeout passes (-ETIMEDOUT)
+ * or stop_fd becomes readable (-ECANCELED), forwarding signals to its
+ * group. */
+static int wait_main(struct job *j, uint64_t timeout_sec, int stop_fd)
 {
 	struct timespec deadline;
 	sigset_t set;
@@ -162,11 +175,17 @@ static int wait_main(struct job *j, uint64_t timeout_sec)
 	deadline.tv_sec += (time_t)timeout_sec;
 	for (;;) {
 		long ms = timeout_sec ? remaining_ms(&deadline) : 1000;
-		struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+		struct timespec ts;
 		int sig;
 
+		/* The stop fd is polled between signals, every STOP_POLL_MS. */
+		if (stop_fd >= 0 && ms > STOP_POLL_MS)
+			ms = STOP_POLL_MS;
+		ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000 };
 		if (main_exited(j->pid))
 			return 0;
+		if (readable(stop_fd))
+			return -ECANCELED;
 		sig = main_stopped(j->pid);
 		if (sig) {
 			suspend(j, sig);
@@ -225,11 +244,13 @@ static int kill_rest(pid_t pid, int *status)
 	return err;
 }
 
-int spawn_wait(pid_t pid, bool handed, uint64_t timeout_sec, struct diag *d)
+int spawn_wait(pid_t pid, bool handed, uint64_t timeout_sec, int stop_fd, const char *stop_why,
+	       struct diag *d)
 {
 	struct job j = { pid, isatty(STDIN_FILENO), handed };
 	int status = EXIT_SANDLOCK_FAILED;
-	int r = wait_main(&j, timeout_sec);
+	int r = wait_main(&j, timeout_sec, stop_fd);
+	bool stopped = r == -ECANCELED;
 
 	if (j.handed)
 		spawn_terminal_to(getpgrp());
@@ -241,8 +262,13 @@ int spawn_wait(pid_t pid, bool handed, uint64_t timeout_sec, struct diag *d)
 		kill(pid, SIGKILL);
 		diag_set(d, "timeout after %llu s: killed the sandbox",
 			 (unsigned long long)timeout_sec);
+	} else if (r == -ECANCELED) {
+		kill(pid, SIGKILL);
+		diag_set(d, "%s: killed the sandbox", stop_why ? stop_why : "stopped");
 	}
 	r = kill_rest(pid, &status);
+	if (r == 0 && stopped)
+		return EXIT_SANDLOCK_FAILED; /* sandlock failed, not the command */
 	if (r == -EAGAIN)
 		return diag_set(d, "cannot kill the sandbox: processes survive SIGKILL"),
 		       EXIT_SANDLOCK_FAILED;

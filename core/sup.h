@@ -53,6 +53,9 @@ extern const size_t sup_exec_handlers_len;
 extern const struct sup_handler sup_fs_handlers[];
 extern const size_t sup_fs_handlers_len;
 size_t sup_hosts_syscalls(const struct policy *p, int *nrs);
+size_t sup_learn_syscalls(int *nrs);
+extern const struct sup_handler sup_learn_handlers[];
+extern const size_t sup_learn_handlers_len;
 extern const struct sup_handler sup_hosts_handlers[];
 extern const size_t sup_hosts_handlers_len;
 
@@ -120,6 +123,11 @@ struct supervisor {
 	struct sup_proc_state proc;
 	struct freeze_cache *freeze_cache; /* exec checks' (sup_exec.c), owned */
 	struct sup_fs fs; /* opener NULL: no holes */
+	struct sup_route {
+		int nr;
+		const struct sup_handler *h; /* NULL: nobody serves it (denied) */
+	} routes[NOTIF_MAX_SYSCALLS];    /* which module serves each syscall */
+	size_t n_routes;
 };
 
 /* Replies.  Each returns 0, or -errno of the response ioctl (-ENOENT when

@@ -77,6 +77,10 @@
 	 O_NONBLOCK | O_DSYNC | FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | \
 	 O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE | O_SYNC)
 #define OPEN_PATH_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+/* Whether open flags f create a file.  glibc's O_TMPFILE (and __O_TMPFILE)
+ * include O_DIRECTORY: testing any of its bits would take every directory
+ * open for a creation. */
+#define OPEN_CREATES(f) (((f) & O_CREAT) || ((f) & O_TMPFILE) == O_TMPFILE)
 #define RESOLVE_VALID                                                                    \
 	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | \
 	 RESOLVE_IN_ROOT | RESOLVE_CACHED)
@@ -163,7 +167,7 @@ static const struct fs_sys fs_sys[] = {
 	FS_COMMON(FS_SYS)
 };
 
-static const struct fs_sys *fs_sys_of(int nr)
+const struct fs_sys *sup_fs_sys_of(int nr)
 {
 	for (size_t i = 0; i < sizeof(fs_sys) / sizeof(fs_sys[0]); i++)
 		if (fs_sys[i].nr == nr)
@@ -205,7 +209,7 @@ static int read_how(const struct sup_call *c, struct fs_job *j)
 		return r;
 	memcpy(&h, how, sizeof(h));
 	if ((h.flags & ~(uint64_t)OPEN_VALID) || (h.resolve & ~(uint64_t)RESOLVE_VALID) ||
-	    (h.mode & ~07777ULL) || (h.mode && !(h.flags & (O_CREAT | __O_TMPFILE))) ||
+	    (h.mode & ~07777ULL) || (h.mode && !OPEN_CREATES(h.flags)) ||
 	    ((h.flags & O_PATH) && (h.flags & ~(uint64_t)OPEN_PATH_FLAGS)) ||
 	    (h.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) == (RESOLVE_BENEATH | RESOLVE_IN_ROOT))
 		return -EINVAL;
@@ -228,7 +232,7 @@ static void legacy_open(struct fs_job *j)
 		j->flags &= OPEN_PATH_FLAGS;
 	else
 		j->flags |= O_LARGEFILE;
-	j->x[0] = (j->flags & (O_CREAT | __O_TMPFILE)) ? (j->x[0] & 07777) : 0;
+	j->x[0] = OPEN_CREATES(j->flags) ? (j->x[0] & 07777) : 0;
 }
 
 /* utime, utimes, futimesat, utimensat: the times, as timespecs. */
@@ -382,7 +386,7 @@ static unsigned path_flags(const struct fs_job *j)
 static bool creates(const struct fs_job *j)
 {
 	return j->sys->op == FS_MKDIR || j->sys->op == FS_MKNOD ||
-	       (j->sys->op == FS_OPEN && (j->flags & (O_CREAT | __O_TMPFILE)));
+	       (j->sys->op == FS_OPEN && OPEN_CREATES(j->flags));
 }
 
 /* inotify_add_watch: the caller's instance itself (not an O_PATH view). */
@@ -454,27 +458,65 @@ static int copy_out(const struct sup_call *c, const struct fs_job *j)
 	return n == (ssize_t)j->out_len ? 0 : -EFAULT;
 }
 
+/* The event's access bits (event.h): learn mode records them. */
 static unsigned access_of(const struct fs_job *j)
 {
+	unsigned acc;
+
 	switch (j->sys->op) {
 	case FS_OPEN:
-		return ((j->flags & O_ACCMODE) != O_RDONLY ||
-			(j->flags & (O_CREAT | O_TRUNC | __O_TMPFILE))) ? POLICY_WRITE : POLICY_READ;
+		acc = (j->flags & O_ACCMODE) == O_RDONLY ? EVENT_ACC_READ
+		      : (j->flags & O_ACCMODE) == O_WRONLY ? EVENT_ACC_WRITE
+							    : EVENT_ACC_READ | EVENT_ACC_WRITE;
+		if (OPEN_CREATES(j->flags))
+			acc |= EVENT_ACC_WRITE | EVENT_ACC_CREATE;
+		if (j->flags & O_TRUNC)
+			acc |= EVENT_ACC_WRITE | EVENT_ACC_TRUNC;
+		if (j->flags & O_DIRECTORY)
+			acc |= EVENT_ACC_DIR;
+		return acc;
 	case FS_GETXATTR:
 	case FS_LISTXATTR:
+	case FS_INOTIFY: return EVENT_ACC_READ;
 	case FS_READLINK:
 	case FS_STAT:
 	case FS_STATX:
-	case FS_ACCESS:
-	case FS_INOTIFY:
-	case FS_EXEC: return POLICY_READ;
-	default: return POLICY_WRITE;
+	case FS_ACCESS: return 0; /* lookups: no right reads them */
+	case FS_EXEC: return EVENT_ACC_READ | EVENT_ACC_EXEC;
+	case FS_MKDIR: return EVENT_ACC_WRITE | EVENT_ACC_CREATE | EVENT_ACC_DIR;
+	case FS_MKNOD:
+	case FS_SYMLINK:
+	case FS_LINK: return EVENT_ACC_WRITE | EVENT_ACC_CREATE;
+	case FS_RENAME:
+	case FS_UNLINK: return EVENT_ACC_WRITE | EVENT_ACC_REMOVE;
+	case FS_TRUNCATE: return EVENT_ACC_WRITE | EVENT_ACC_TRUNC;
+	default: return EVENT_ACC_WRITE | EVENT_ACC_META;
 	}
+}
+
+/* The event's path: the judged object's kernel name, else the caller's
+ * path made absolute from the object it started at. */
+static const char *event_path(const struct fs_job *j, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	if (j->v.path[0] == '/')
+		return j->v.path;
+	if (j->a[0].path[0] == '/' || j->a[0].base < 0)
+		return j->a[0].path;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", j->a[0].base);
+	n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return j->a[0].path;
+	snprintf(buf + n, size - (size_t)n, "%s%s", n == 1 ? "" : "/", j->a[0].rest);
+	return buf;
 }
 
 static void emit(struct sup_call *c, const struct fs_job *j, int err)
 {
-	const char *path = j->v.path[0] == '/' ? j->v.path : j->a[0].path;
+	char buf[PATH_MAX * 2];
+	const char *path = event_path(j, buf, sizeof(buf));
 	struct event e = { .kind = EVENT_PATH, .verdict = EVENT_ALLOW, .err = err,
 			   .path = { .path = path, .access = access_of(j) } };
 	char rule[48];
@@ -621,7 +663,7 @@ static bool o_path_open(const struct sup_call *c, const struct fs_sys *s)
 
 void sup_fs_judge(struct sup_call *c, const struct sup_fs *fs)
 {
-	const struct fs_sys *s = fs_sys_of(c->req.data.nr);
+	const struct fs_sys *s = sup_fs_sys_of(c->req.data.nr);
 	const char *why = NULL;
 	struct fs_job *j;
 	int r;
@@ -721,7 +763,7 @@ static void on_path(struct sup_call *c)
 {
 	const struct sup_fs *fs = fs_of(c->sup);
 
-	if (fs_sys_of(c->req.data.nr) && fs_sys_of(c->req.data.nr)->op == FS_OPEN &&
+	if (sup_fs_sys_of(c->req.data.nr) && sup_fs_sys_of(c->req.data.nr)->op == FS_OPEN &&
 	    sup_hosts_try(c))
 		return;
 	if (fs)

@@ -62,6 +62,9 @@ struct fs_job {
 	struct opener_verdict v; /* why denied, and the object's path for the event */
 };
 
+/* The table entry of path syscall nr, or NULL. */
+const struct fs_sys *sup_fs_sys_of(int nr);
+
 /* Performs j in the calling opener thread: resolves, judges (j->v says
  * why a denial) and acts; sets j->ret, and j->fd or j->out_len. */
 void sup_fs_run(struct fs_job *j);

@@ -101,13 +101,14 @@ static int build_holes(struct sup_setup *s, const struct policy *p, struct diag 
 }
 
 int sup_setup_prepare(struct sup_setup *s, const struct policy *p, int ruleset_fd,
-		      const char *log_path, struct diag *d)
+		      const char *log_path, struct event_sink *sink, struct diag *d)
 {
 	int nrs[NOTIF_MAX_SYSCALLS];
-	size_t n = sup_syscalls(p, nrs);
+	size_t n = sup_syscalls(p, sink != NULL, nrs);
 	int r;
 
-	*s = (struct sup_setup){ .opts = { .policy = p, .ruleset_fd = ruleset_fd } };
+	*s = (struct sup_setup){ .opts = { .policy = p, .ruleset_fd = ruleset_fd,
+					   .learn = sink != NULL, .sink = sink } };
 	if (log_path) {
 		r = event_sink_jsonl_open(log_path, &s->sink, d);
 		if (r < 0)

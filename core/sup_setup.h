@@ -27,14 +27,16 @@ struct sup_setup {
 };
 
 /* Prepares s for p (borrowed; it must outlive s).  log_path: the
- * --log-decisions file or NULL.  ruleset_fd: the sandbox's Landlock
+ * --log-decisions file or NULL.  sink (borrowed), when not NULL, is learn
+ * mode's recorder: every observed operation is routed to the supervisor
+ * and sent there (log_path must then be NULL).  ruleset_fd: the sandbox's Landlock
  * ruleset (borrowed, -1: none), which confines the threads that perform
  * path syscalls for it when the policy has deny holes.  Checks the kernel can serve what the
  * policy needs, and resolves every host rule (an unresolvable name is an
  * error: an allow rule that allows nothing or a deny rule that denies
  * nothing is never silent).  Returns 0 or -errno with d filled. */
 int sup_setup_prepare(struct sup_setup *s, const struct policy *p, int ruleset_fd,
-		      const char *log_path, struct diag *d);
+		      const char *log_path, struct event_sink *sink, struct diag *d);
 
 /* Frees s; returns the sink's first write error (0 if none), so a decision
  * log that lost lines is reported. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,22 +54,129 @@ static const struct sup_handler *find_in(const struct sup_handler *v, size_t n, 
 	return NULL;
 }
 
-/* The handler of nr.  Opens are the path handlers' when there are deny
- * holes (they ask the /etc/hosts view first), else the hosts view's; s
- * NULL: any handler, for names. */
+static size_t proc_nrs(const struct policy *p, bool learn, int *nrs)
+{
+	(void)learn;
+	return sup_proc_syscalls(p, nrs);
+}
+
+static size_t net_nrs(const struct policy *p, bool learn, int *nrs)
+{
+	(void)learn;
+	return sup_net_syscalls(p, nrs);
+}
+
+/* Learn mode records every exec (the exec module emits an event for each,
+ * judged or not). */
+static size_t exec_nrs(const struct policy *p, bool learn, int *nrs)
+{
+	size_t n = sup_exec_syscalls(p, nrs);
+
+	if (n || !learn)
+		return n;
+	nrs[0] = SYS_execve;
+	nrs[1] = SYS_execveat;
+	return 2;
+}
+
+static size_t fs_nrs(const struct policy *p, bool learn, int *nrs)
+{
+	(void)learn;
+	return sup_fs_policy_syscalls(p, nrs, NOTIF_MAX_SYSCALLS);
+}
+
+static size_t hosts_nrs(const struct policy *p, bool learn, int *nrs)
+{
+	(void)learn;
+	return sup_hosts_syscalls(p, nrs);
+}
+
+static size_t learn_nrs(const struct policy *p, bool learn, int *nrs)
+{
+	(void)p;
+	return learn ? sup_learn_syscalls(nrs) : 0;
+}
+
+/* The modules in priority order: a syscall is served by the first one
+ * that asks for it under the policy.  Judging modules come first; the
+ * path handlers (deny holes) before the /etc/hosts view, which they ask
+ * first; learn mode's observers take only what nobody judges. */
+static const struct sup_module {
+	size_t (*syscalls)(const struct policy *p, bool learn, int *nrs);
+	const struct sup_handler *handlers;
+	const size_t *n_handlers;
+} modules[] = {
+	{ proc_nrs, sup_proc_handlers, &sup_proc_handlers_len },
+	{ net_nrs, sup_net_handlers, &sup_net_handlers_len },
+	{ exec_nrs, sup_exec_handlers, &sup_exec_handlers_len },
+	{ fs_nrs, sup_fs_handlers, &sup_fs_handlers_len },
+	{ hosts_nrs, sup_hosts_handlers, &sup_hosts_handlers_len },
+	{ learn_nrs, sup_learn_handlers, &sup_learn_handlers_len },
+};
+
+static bool listed(const int *nrs, size_t n, int nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (nrs[i] == nr)
+			return true;
+	return false;
+}
+
+/* Calls fn(ctx, nr, handler) once per supervised syscall, with the module
+ * that serves it; returns how many. */
+static size_t each_route(const struct policy *p, bool learn,
+			 void (*fn)(void *ctx, size_t i, int nr, const struct sup_handler *h),
+			 void *ctx)
+{
+	int seen[NOTIF_MAX_SYSCALLS], mine[NOTIF_MAX_SYSCALLS];
+	size_t n = 0;
+
+	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
+		size_t k = modules[m].syscalls(p, learn, mine);
+
+		for (size_t i = 0; i < k && n < NOTIF_MAX_SYSCALLS; i++) {
+			if (listed(seen, n, mine[i]))
+				continue;
+			fn(ctx, n, mine[i], find_in(modules[m].handlers, *modules[m].n_handlers,
+						    mine[i]));
+			seen[n++] = mine[i];
+		}
+	}
+	return n;
+}
+
+static void put_nr(void *ctx, size_t i, int nr, const struct sup_handler *h)
+{
+	(void)h;
+	((int *)ctx)[i] = nr;
+}
+
+static void put_route(void *ctx, size_t i, int nr, const struct sup_handler *h)
+{
+	struct supervisor *s = ctx;
+
+	s->routes[i] = (struct sup_route){ nr, h };
+	s->n_routes = i + 1;
+}
+
+/* The handler of nr under s's policy; s NULL: the first handler of that
+ * syscall in any module, for its name. */
 static const struct sup_handler *find_handler(const struct supervisor *s, int nr)
 {
-	const struct sup_handler *h = find_in(sup_proc_handlers, sup_proc_handlers_len, nr);
+	if (s) {
+		for (size_t i = 0; i < s->n_routes; i++)
+			if (s->routes[i].nr == nr)
+				return s->routes[i].h;
+		return NULL;
+	}
+	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
+		const struct sup_handler *h = find_in(modules[m].handlers,
+						      *modules[m].n_handlers, nr);
 
-	if (!h)
-		h = find_in(sup_net_handlers, sup_net_handlers_len, nr);
-	if (!h)
-		h = find_in(sup_exec_handlers, sup_exec_handlers_len, nr);
-	if (!h && (!s || !s->fs.opener))
-		h = find_in(sup_hosts_handlers, sup_hosts_handlers_len, nr);
-	if (!h)
-		h = find_in(sup_fs_handlers, sup_fs_handlers_len, nr);
-	return h;
+		if (h)
+			return h;
+	}
+	return NULL;
 }
 
 const char *sup_syscall_name(int nr)
@@ -256,6 +364,8 @@ int sup_start(int listener, const struct sup_opts *o, struct supervisor **out,
 		goto fail;
 	s->listener = listener;
 	s->o = *o;
+	if (o->policy)
+		each_route(o->policy, o->learn, put_route, s);
 	s->self = getpid();
 	pthread_mutex_init(&s->pool->lock, NULL);
 	pthread_cond_init(&s->pool->cond, NULL);
@@ -441,14 +551,7 @@ void sup_fail(struct sup_call *c, int err, const char *detail)
 	sup_emit(c, &e);
 }
 
-size_t sup_syscalls(const struct policy *p, int *nrs)
+size_t sup_syscalls(const struct policy *p, bool learn, int *nrs)
 {
-	size_t n = 0;
-
-	n += sup_net_syscalls(p, nrs + n);
-	n += sup_proc_syscalls(p, nrs + n);
-	n += sup_exec_syscalls(p, nrs + n);
-	n += sup_fs_policy_syscalls(p, nrs + n, NOTIF_MAX_SYSCALLS - n);
-	n += sup_hosts_syscalls(p, nrs + n);
-	return n;
+	return each_route(p, learn, put_nr, nrs);
 }

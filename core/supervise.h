@@ -11,6 +11,7 @@
 #ifndef SANDLOCK_SUPERVISE_H
 #define SANDLOCK_SUPERVISE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,6 +30,7 @@ struct sup_opts {
 	const struct holes *holes;   /* deny holes (borrowed); NULL or empty: none */
 	int ruleset_fd;              /* the sandbox's Landlock ruleset, for the
 				      * opener's threads (borrowed); -1: none */
+	bool learn;                  /* learn mode: observe (sup_learn.c) */
 	bool have_hosts;             /* hosts_fd is set: host rules are pinned */
 	int hosts_fd;                /* sealed memfd of the child's /etc/hosts
 				      * (sup_hosts_memfd; borrowed) */
@@ -39,10 +41,10 @@ struct resolve_pin;
  * Returns 0 with *out an owned fd, or -errno. */
 int sup_hosts_memfd(const struct resolve_pin *pins, size_t n, int *out);
 
-/* The native syscall numbers p needs supervised, into nrs (room for
- * NOTIF_MAX_SYSCALLS).  Returns how many; 0 means no supervisor at all, so
+/* The native syscall numbers p needs supervised (learn: and what learn
+ * mode observes), into nrs (room for NOTIF_MAX_SYSCALLS).  Returns how many; 0 means no supervisor at all, so
  * the run keeps the static layer's start-up cost. */
-size_t sup_syscalls(const struct policy *p, int *nrs);
+size_t sup_syscalls(const struct policy *p, bool learn, int *nrs);
 
 /* Starts serving listener (taken: closed by sup_stop).  Returns 0 and an
  * owned handle, or -errno with d filled. */

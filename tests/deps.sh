@@ -3,7 +3,7 @@
 # they are missing and we are root; otherwise says what to install.
 set -eu
 pkgs=(gcc make pkg-config libseccomp-dev libsqlite3-dev libzstd-dev libcmocka-dev
-      python3 util-linux bubblewrap clang libclang-rt-dev)
+      python3 util-linux bubblewrap clang libclang-rt-dev git curl redis-server redis-tools)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -513,9 +513,9 @@ expect_exact "missing granted path is a warning with --best-effort" 0 \
 flag_case() { local n=$1 w=$2; shift 2; expect_exact "flags $n" 125 "sandlock: $w" "$SL" "$@"; }
 G=$FIX/good_minimal.toml
 flag_case "no command" "missing command (see 'sandlock --help')"
-flag_case "unknown command" "unknown command 'frob' (expected run, enforce, check or help)" frob -- /bin/true
-flag_case "option before command" "unknown command '-S' (expected run, enforce, check or help)" -S run /bin/true
-flag_case "help for unknown topic" "no help for 'frob' (expected run, enforce or check)" help frob
+flag_case "unknown command" "unknown command 'frob' (expected run, enforce, learn, check or help)" frob -- /bin/true
+flag_case "option before command" "unknown command '-S' (expected run, enforce, learn, check or help)" -S run /bin/true
+flag_case "help for unknown topic" "no help for 'frob' (expected run, enforce, learn or check)" help frob
 flag_case "enforce without -p" "'sandlock enforce' needs a policy: -p POLICY.toml" enforce -- /bin/true
 flag_case "enforce without command" "missing command to run: 'sandlock enforce [OPTIONS] -- CMD [ARGS...]'" enforce -p "$G"
 flag_case "run without command" "missing command to run: 'sandlock run [OPTIONS] -- CMD [ARGS...]'" run -S --

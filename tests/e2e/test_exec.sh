@@ -65,6 +65,21 @@ expect "a #! script whose interpreter line is denied is killed" 0 '' -- \
 	$S -r "$WORK" --deny-argv '/bin/sh /*' -- /bin/sh -c "'$WORK/s.sh'; echo status=\$?"
 expect_out "it never ran" "status=137"
 
+# The same from a thread whose process's main thread has already exited
+# (a zombie leader): the exec is reported under the process id, which the
+# check must watch too, or the new image would run unchecked.
+if [ -x "$PY" ]; then
+	expect "the check holds when a thread execs after the main thread exited" 0 '' -- \
+		$S -r "$WORK" --deny-argv '/bin/sh /*' -- /bin/sh -c "$PY -c '
+import ctypes, os, threading, time
+def run():
+    time.sleep(0.3)
+    os.execv(\"$WORK/s.sh\", [\"s.sh\"])
+threading.Thread(target=run).start()
+ctypes.CDLL(None).syscall(60, 0)'; echo status=\$?"
+	expect_out "killed before the script ran" "status=137"
+fi
+
 # TOCTOU: a thread flips argv[1] between an allowed and a denied word while
 # the main thread execs, hundreds of times.  A denied word must never be
 # echoed; both outcomes of the race (denied, or the allowed word run) occur.

@@ -1276,11 +1276,39 @@ static void io_no_fd_leak(void **state)
 	assert_int_equal(count_fds(), before);
 }
 
+/* The name of a query, for learn mode's records: our own queries read
+ * back, case folded; replies, two questions, bad labels and truncation are
+ * refused. */
+static void qname_of_queries(void **state)
+{
+	uint8_t q[512];
+	char name[256];
+	int n;
+
+	(void)state;
+	n = resolve_dns_query(q, sizeof(q), "Api.Example.COM.", 0x1234, 1);
+	assert_true(n > 0);
+	assert_int_equal(resolve_dns_qname(q, (size_t)n, name, sizeof(name)), 0);
+	assert_string_equal(name, "api.example.com");
+	assert_int_equal(resolve_dns_qname(q, (size_t)n - 6, name, sizeof(name)), -EBADMSG);
+	assert_int_equal(resolve_dns_qname(q, (size_t)n, name, 8), -ENAMETOOLONG);
+	q[2] |= 0x80; /* a reply */
+	assert_int_equal(resolve_dns_qname(q, (size_t)n, name, sizeof(name)), -EBADMSG);
+	q[2] &= 0x7f;
+	q[5] = 2; /* two questions */
+	assert_int_equal(resolve_dns_qname(q, (size_t)n, name, sizeof(name)), -EBADMSG);
+	q[5] = 1;
+	q[13] = '/'; /* "a/i.example.com": not a host name */
+	assert_int_equal(resolve_dns_qname(q, (size_t)n, name, sizeof(name)), -EBADMSG);
+	assert_int_equal(resolve_dns_qname(q, 5, name, sizeof(name)), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names_accepted_and_refused),
 		cmocka_unit_test(query_bytes_exact),
+		cmocka_unit_test(qname_of_queries),
 		cmocka_unit_test(query_refuses_bad_input),
 		cmocka_unit_test(parse_a_and_aaaa),
 		cmocka_unit_test(parse_appends_to_out),
