@@ -104,7 +104,7 @@ $(BUILD)/tests/%: tests/%.c $(LEARN_LIB) $(LIB) $(wildcard core/*.h learn/*.h te
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ilearn -Itests/kernel $(LDFLAGS) -o $@ $< $(LEARN_LIB) $(LIB) -lcmocka $(SECCOMP_LIBS) $(SQLITE_LIBS)
 
-$(BUILD)/bench/%: bench/%.c $(LEARN_LIB) $(LIB)
+$(BUILD)/bench/%: bench/%.c bench/bench.h $(LEARN_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Ilearn $(LDFLAGS) -o $@ $< $(LEARN_LIB) $(LIB) $(SECCOMP_LIBS) $(SQLITE_LIBS)
 

@@ -34,8 +34,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "synth.h"
 #include "trace.h"
+
+const char *bench_name = "learn_record";
 
 #define TARGET_EVENTS_PER_S 200000.0
 #define TARGET_SYNTH_S 5.0
@@ -58,27 +61,13 @@ struct producer {
 	int id;
 };
 
-static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("learn_record: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)now_ns() / 1e9;
 }
 
-static uint64_t now_ns(void)
+/* Event times are wall-clock, as the supervisor's. */
+static uint64_t wall_ns(void)
 {
 	struct timespec ts;
 
@@ -121,7 +110,7 @@ static void make_event(const struct producer *p, long i, struct event *e, char *
 	static const char *const argv[] = { "python3", "-m", "pytest", "-q", "tests/" };
 	unsigned k = (unsigned)(i % 20);
 
-	*e = (struct event){ .time_ns = now_ns(), .pid = 1000 + p->id * 10 + (int)(i % 7),
+	*e = (struct event){ .time_ns = wall_ns(), .pid = 1000 + p->id * 10 + (int)(i % 7),
 			     .ppid = 999, .exe = "/usr/bin/python3.11", .syscall = "openat",
 			     .nr = 257, .kind = EVENT_PATH, .verdict = EVENT_ALLOW,
 			     .rule = "default" };
@@ -241,18 +230,6 @@ static double median(double *v, long n)
 {
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static long parse_count(const char *s, const char *what, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("invalid %s '%s': want an integer from %ld to %ld", what, s, min, max);
-	return v;
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)

@@ -61,6 +61,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
+const char *bench_name = "notify";
+
 extern char **environ;
 
 #define DEFAULT_CALLS 5000
@@ -91,37 +95,8 @@ struct opts {
 	bool strict;
 };
 
-static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
-{
-	va_list ap;
 
-	fputs("notify: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static long parse_count(const char *s, const char *what, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die("invalid %s '%s': want an integer from %ld to %ld", what, s, min, max);
-	return v;
-}
 
 /* ---- the workload, run as `notify --child ...` in every mode ---- */
 
@@ -342,13 +317,6 @@ static int reap(pid_t pid)
 	return st;
 }
 
-static void describe_status(int st, char *buf, size_t len)
-{
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(st));
-}
 
 /* One process of col: calls samples into ns (NULL: a warm-up run).  Every
  * run must deliver all its samples and exit 0. */
@@ -399,35 +367,9 @@ static bool sandlock_judges(char *const *probe_argv, char *why, size_t len)
 	return false;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	return (x > y) - (x < y);
-}
 
-/* Quantile q of sorted v (linear interpolation), in microseconds. */
-static double quantile_us(const int64_t *v, size_t n, double q)
-{
-	double pos = q * (double)(n - 1);
-	size_t i = (size_t)pos;
-	double x = (double)v[i];
 
-	if (i + 1 < n)
-		x += (pos - (double)i) * (double)(v[i + 1] - v[i]);
-	return x / 1e3;
-}
-
-struct summary {
-	double p10, median, p90;
-};
-
-static struct summary summarize(int64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_i64);
-	return (struct summary){ quantile_us(v, n, 0.10), quantile_us(v, n, 0.50),
-				 quantile_us(v, n, 0.90) };
-}
 
 static void measure(struct column *cols, const struct opts *o)
 {
@@ -468,7 +410,7 @@ static bool report(struct column *cols, const struct opts *o, const char *skip_w
 			printf("| %s | not measured | | |\n", cols[c].label);
 			continue;
 		}
-		s[c] = summarize(cols[c].ns, n);
+		s[c] = summarize(cols[c].ns, n, 1e3);
 		printf("| %s | %.2f | %.2f | %.2f |\n", cols[c].label, s[c].median, s[c].p10,
 		       s[c].p90);
 	}

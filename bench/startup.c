@@ -31,6 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
+const char *bench_name = "startup";
+
 extern char **environ;
 
 #define DEFAULT_RUNS 300
@@ -64,25 +68,7 @@ struct opts {
 	bool strict; /* exit 1 if a target is missed */
 };
 
-static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
-{
-	va_list ap;
 
-	fputs("startup: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void usage(FILE *out)
 {
@@ -94,17 +80,6 @@ static void usage(FILE *out)
 		DEFAULT_RUNS, MIN_RUNS, DEFAULT_WARMUP);
 }
 
-static long parse_count(const char *s, const char *what, long min)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > 1000000)
-		die("invalid %s '%s': want an integer from %ld to 1000000", what, s, min);
-	return v;
-}
 
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -121,10 +96,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "n:w:sh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			o->runs = parse_count(optarg, "run count", MIN_RUNS);
+			o->runs = parse_count(optarg, "run count", MIN_RUNS, 1000000);
 			break;
 		case 'w':
-			o->warmup = parse_count(optarg, "warm-up count", 0);
+			o->warmup = parse_count(optarg, "warm-up count", 0, 1000000);
 			break;
 		case 's':
 			o->strict = true;
@@ -178,15 +153,6 @@ static int run_once(const struct devnull *dn, char *const *argv, int64_t *ns)
 	return exec_err ? -exec_err : st;
 }
 
-static void describe_status(int st, char *buf, size_t len)
-{
-	if (st < 0)
-		snprintf(buf, len, "cannot start: %s", strerror(-st));
-	else if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(st));
-}
 
 /* Every measured run must succeed: a failing run is usually much faster than
  * a good one and would flatter the numbers. */
@@ -203,37 +169,9 @@ static void run_checked(const struct devnull *dn, const struct column *col,
 	die("aborting: %s run failed (%s); every run must exit 0", col->name, why);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	return (x > y) - (x < y);
-}
 
-/* Quantile q of sorted v by linear interpolation between closest ranks;
- * returns milliseconds. */
-static double quantile_ms(const int64_t *v, size_t n, double q)
-{
-	double pos = q * (double)(n - 1);
-	size_t i = (size_t)pos;
-	double frac = pos - (double)i;
-	double x = (double)v[i];
 
-	if (i + 1 < n)
-		x += frac * (double)(v[i + 1] - v[i]);
-	return x / 1e6;
-}
-
-struct summary {
-	double p10, median, p90;
-};
-
-static struct summary summarize(int64_t *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_i64);
-	return (struct summary){ quantile_ms(v, n, 0.10), quantile_ms(v, n, 0.50),
-				 quantile_ms(v, n, 0.90) };
-}
 
 /* Prints one target row; returns true if met. */
 static bool print_target(const char *what, double ratio, double target)
@@ -306,7 +244,7 @@ static bool report(struct column *cols, const struct opts *o)
 			printf("| %s | skipped | | |\n", cols[c].label);
 			continue;
 		}
-		sum[c] = summarize(cols[c].ns, (size_t)o->runs);
+		sum[c] = summarize(cols[c].ns, (size_t)o->runs, 1e6);
 		printf("| %s | %.3f | %.3f | %.3f |\n", cols[c].label, sum[c].median, sum[c].p10,
 		       sum[c].p90);
 	}

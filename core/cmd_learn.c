@@ -163,6 +163,10 @@ int cmd_learn(struct cli *c)
 	sigset_t late;
 	int status = EXIT_SANDLOCK_FAILED, stop_fd, r = 0;
 
+	/* A trace over RLIMIT_FSIZE fails with EFBIG, like a full disk,
+	 * rather than killing sandlock and the run record with it (the child
+	 * gets the default back: spawn.c). */
+	signal(SIGXFSZ, SIG_IGN);
 	if (!c->have_policy)
 		r = permissive(&c->policy, &d);
 	if (r == 0)

@@ -59,8 +59,7 @@ static void out_fmt(struct out *o, const char *fmt, ...)
 		out_raw(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t event_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
 
@@ -91,7 +90,7 @@ static void out_str(struct out *o, const char *s)
 	n = strlen(s);
 	out_raw(o, "\"", 1);
 	for (size_t i = 0; i < n;) {
-		size_t u = p[i] >= 0x80 ? utf8_len(p + i, n - i) : 0;
+		size_t u = p[i] >= 0x80 ? event_utf8_len(p + i, n - i) : 0;
 
 		if (u) {
 			out_raw(o, s + i, u);

@@ -120,6 +120,12 @@ int event_sink_jsonl_open(const char *path, struct event_sink **out, struct diag
  * writer. */
 size_t event_to_json(const struct event *e, char *buf, size_t size);
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes, s[0] >= 0x80),
+ * or 0: overlong forms, surrogates and code points past U+10FFFF are not
+ * valid.  For the JSON writers here and in learn/, which write the other
+ * bytes as \u00XX. */
+size_t event_utf8_len(const unsigned char *s, size_t n);
+
 /* The names used in JSON and traces. */
 const char *event_kind_name(enum event_kind k);
 const char *event_verdict_name(enum event_verdict v);

@@ -225,6 +225,9 @@ static __attribute__((noreturn)) void child_run(const struct spawn_opts *o, int 
 		spawn_terminal_to(getpid());
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* sandlock learn ignores SIGXFSZ (a trace over RLIMIT_FSIZE must fail
+	 * cleanly); an ignored signal would stay ignored across exec. */
+	sigaction(SIGXFSZ, &(struct sigaction){ .sa_handler = SIG_DFL }, NULL);
 	if (r == 0)
 		r = child_prepare(o, parent, &step);
 	if (r == 0)

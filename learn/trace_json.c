@@ -42,23 +42,6 @@ static void put(struct jbuf *j, const char *s, size_t n)
 	(*j->buf)[j->len] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0:
- * overlong forms, surrogates and code points past U+10FFFF are not. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
-
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
-		return 0;
-	return len;
-}
-
 static void put_str(struct jbuf *j, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -66,7 +49,7 @@ static void put_str(struct jbuf *j, const char *s)
 
 	put(j, "\"", 1);
 	for (size_t i = 0; i < n;) {
-		size_t u = p[i] >= 0x80 ? utf8_len(p + i, n - i) : 0;
+		size_t u = p[i] >= 0x80 ? event_utf8_len(p + i, n - i) : 0;
 		char esc[8];
 
 		if (u || (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')) {

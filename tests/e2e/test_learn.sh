@@ -77,6 +77,15 @@ expect "a trace after kill -9 opens and checks" 0 '' -- q "$WORK/k.db" \
 	"select (select count(*) from events) > 0, (select * from pragma_integrity_check)"
 expect_out "events kept, integrity ok" "1 ok"
 
+# A trace that cannot grow (RLIMIT_FSIZE here, a full disk alike) stops the
+# workload with a clear error instead of dropping events.
+expect "a trace that cannot be written stops the workload: 125" 125 \
+	"cannot write the trace: killed the sandbox" -- /bin/sh -c "ulimit -f 200; exec $SL learn \
+	-o '$WORK/full.db' -- /bin/sh -c 'i=0; while [ \$i -lt 20000 ]; do cat /dev/null; i=\$((i+1)); done; echo finished'"
+case $LAST_OUT in *finished*) not_ok "the workload did not run to its end" ;; *) ok "the workload did not run to its end" ;; esac
+grep -q "events not recorded" <<<"$LAST_ERR" && ok "the loss is counted" ||
+	not_ok "the loss is counted" "$LAST_ERR"
+
 # Bad output paths.
 echo "precious" >"$WORK/notes.txt"
 expect "an existing non-trace file is refused" 125 "notes.txt" -- \

@@ -3,7 +3,8 @@
  * rest is a DNS reply whose own first two bytes are taken as the query id,
  * so the fuzzer gets past the id check.  The same bytes also go through the
  * hosts-file and resolv.conf readers and, as a name, through the query
- * builder and the hosts renderer.  A crash, a sanitizer report, an
+ * builder and the hosts renderer, and as a query through the name reader
+ * of learn mode.  A crash, a sanitizer report, an
  * undocumented return value or a broken invariant is a bug. */
 #include <errno.h>
 #include <stdbool.h>
@@ -48,6 +49,18 @@ static void check_render(const char *name, const struct resolve_addrs *a)
 	free(text);
 }
 
+/* A query's name (learn mode) is a valid host name, or refused. */
+static void fuzz_qname(const uint8_t *msg, size_t len)
+{
+	char name[256];
+	int r = resolve_dns_qname(msg, len, name, sizeof(name));
+
+	if (r != 0 && r != -EBADMSG && r != -ENAMETOOLONG)
+		abort();
+	if (r == 0 && (strlen(name) >= sizeof(name) || strchr(name, '/') || name[0] == '.'))
+		abort();
+}
+
 static void fuzz_reply(uint8_t sel, const uint8_t *msg, size_t len)
 {
 	const char *name = names[sel % 3];
@@ -55,6 +68,8 @@ static void fuzz_reply(uint8_t sel, const uint8_t *msg, size_t len)
 	uint16_t id = len >= 2 ? (uint16_t)(msg[0] << 8 | msg[1]) : 0;
 	struct resolve_addrs out = { 0 };
 	int r = resolve_dns_parse(msg, len, name, id, qtype, &out);
+
+	fuzz_qname(msg, len);
 
 	if (r > 15 || (r < 0 && r != -ESRCH && r != -EMSGSIZE && r != -EBADMSG))
 		abort();

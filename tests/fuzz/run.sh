@@ -8,7 +8,7 @@ secs=${FUZZ_SECONDS:-60}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 # seccomp_precompiled.c needs a generated header and no harness calls it.
-core_src=$(ls "$top"/core/*.c | grep -vE '/(main|seccomp_precompiled)\.c$')
+core_src=$(ls "$top"/core/*.c | grep -vE '/(main|cmd_[a-z_]+|seccomp_precompiled)\.c$')
 status=0
 for h in "$top"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$h" .c); name=${name#fuzz_}

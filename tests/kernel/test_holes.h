@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fdpass_kt.h"
 #include "kt.h"
 #include "holes.h"
 #include "landlock.h"
@@ -217,67 +218,18 @@ static inline int hfix_teardown(void **state)
 
 /* ---- the child and its supervisor --------------------------------------- */
 
-/* The notification filter for nrs (any count: notif_filter_build() stops
- * at NOTIF_MAX_SYSCALLS, and the tests supervise every path syscall). */
+/* The notification filter for nrs, as the supervisor builds it; returns
+ * the listener or -errno. */
 static inline int filter_apply(const int *nrs, size_t n)
 {
-	struct sock_filter f[128];
-	struct sock_fprog prog = { .len = (unsigned short)(n + 5), .filter = f };
+	struct seccomp_filter f;
+	int r = notif_filter_build(nrs, n, &f);
 
-	if (n + 5 > sizeof(f) / sizeof(f[0]))
-		return -E2BIG;
-	f[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					    offsetof(struct seccomp_data, arch));
-	f[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 0,
-					    (unsigned char)(n + 1));
-	f[2] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					    offsetof(struct seccomp_data, nr));
-	for (size_t i = 0; i < n; i++)
-		f[3 + i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nrs[i],
-							(unsigned char)(n - i), 0);
-	f[3 + n] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[4 + n] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
-	return sys_seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
-}
-
-static inline int send_fd(int sock, int fd)
-{
-	char c = 'L';
-	struct iovec iov = { &c, 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm;
-
-	memset(&u, 0, sizeof(u));
-	cm = CMSG_FIRSTHDR(&m);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
-}
-
-static inline int recv_fd(int sock)
-{
-	char c;
-	struct iovec iov = { &c, 1 };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1 || !(cm = CMSG_FIRSTHDR(&m)))
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
+	if (r == 0) {
+		r = notif_filter_apply(&f);
+		seccomp_filter_release(&f);
+	}
+	return r;
 }
 
 /* What a served request does: the real handler by default. */
@@ -347,7 +299,7 @@ static inline int run_confined_with(int (*body)(void *), void *arg, serve_fn fn)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || landlock_apply(hf.ruleset) < 0)
 			_exit(90);
 		l = filter_apply(nrs, (size_t)n);
-		if (l < 0 || send_fd(sv[1], l) < 0)
+		if (l < 0 || kt_send_fd(sv[1], l) < 0)
 			_exit(91);
 		close(l);
 		close(sv[1]);
@@ -358,7 +310,7 @@ static inline int run_confined_with(int (*body)(void *), void *arg, serve_fn fn)
 		close(sv[0]);
 		return -1;
 	}
-	n = recv_fd(sv[0]);
+	n = kt_recv_fd(sv[0]);
 	close(sv[0]);
 	if (n < 0) {
 		waitpid(pid, NULL, 0);
