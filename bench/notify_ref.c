@@ -17,7 +17,11 @@
  * first (Linux 6.6: the kernel wakes each side on the waker's CPU), as
  * sandlock does.
  *
- * usage: notify_ref [--on-behalf] [--sync] CMD [ARGS...]   (benchmarks only)
+ * With --open it traps openat() instead of connect() (and --on-behalf does
+ * not apply).
+ *
+ * usage: notify_ref [--on-behalf] [--sync] [--open] CMD [ARGS...]
+ * (benchmarks only)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,7 +50,10 @@
 #error "notify_ref: add this architecture's AUDIT_ARCH"
 #endif
 
-/* In the child: connect() of the native ABI notifies, all else runs. */
+/* The syscall that notifies: connect(), or openat() with --open. */
+static int trap_nr = __NR_connect;
+
+/* In the child: trap_nr of the native ABI notifies, all else runs. */
 static int install_filter(void)
 {
 	struct sock_filter prog[] = {
@@ -59,6 +66,7 @@ static int install_filter(void)
 	};
 	struct sock_fprog fp = { sizeof(prog) / sizeof(prog[0]), prog };
 
+	prog[3].k = (unsigned)trap_nr;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
 	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
@@ -174,11 +182,13 @@ int main(int argc, char **argv)
 			on_behalf = 1;
 		else if (strcmp(argv[1], "--sync") == 0)
 			sync_wake = 1;
+		else if (strcmp(argv[1], "--open") == 0)
+			trap_nr = __NR_openat;
 		else
 			argc = 0;
 	}
 	if (argc < 2) {
-		fputs("usage: notify_ref [--on-behalf] [--sync] CMD [ARGS...]\n", stderr);
+		fputs("usage: notify_ref [--on-behalf] [--sync] [--open] CMD [ARGS...]\n", stderr);
 		return 2;
 	}
 	if (!sizes_fit() || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {

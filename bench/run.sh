@@ -8,8 +8,9 @@
 #   BENCH_RUNS=N    startup: measured runs per command (default 300)
 #   BENCH_ROUNDS=N  notify, redis: measured rounds per mode (default theirs)
 #
-# The benchmarks: startup (sandbox start-up wall time), notify (one syscall
-# served by the supervisor, against bench/notify_ref), redis (redis-server
+# The benchmarks: startup (sandbox start-up wall time), notify and
+# notify_open (one connect performed on the caller's behalf, and one open
+# read and continued, by the supervisor, against bench/notify_ref), redis (redis-server
 # throughput with the supervisor active; needs redis-server and redis-tools,
 # which bench/redis.sh installs when missing and run as root), learn_record
 # (trace recording throughput and synthesis time on a synthetic trace) and
@@ -28,7 +29,7 @@ cd "$top" || exit 2
 # command lines can be pasted back into a shell at the top of the tree.
 rel=${build#"$top"/}
 results=bench/RESULTS.md
-BENCHMARKS=(startup notify redis learn_record learn_wall)
+BENCHMARKS=(startup notify notify_open redis learn_record learn_wall)
 
 body=$(mktemp) || exit 2
 trap 'rm -f "$body" "$body.out"' EXIT
@@ -73,6 +74,15 @@ bench_startup() {
 
 bench_notify() {
 	run_bench notify "$rel/bench/notify" "$rel/sandlock" ${BENCH_ROUNDS:+-r "$BENCH_ROUNDS"}
+}
+
+# The same cost for an open the supervisor reads and continues, unpinned and
+# on one CPU (where wake-ups cost least and sandlock's own work shows most).
+bench_notify_open() {
+	run_bench notify_open "$rel/bench/notify" "$rel/sandlock" --syscall open \
+		${BENCH_ROUNDS:+-r "$BENCH_ROUNDS"}
+	run_bench notify_open_cpu1 "$rel/bench/notify" "$rel/sandlock" --syscall open --cpu 1 \
+		${BENCH_ROUNDS:+-r "$BENCH_ROUNDS"}
 }
 
 bench_redis() {
