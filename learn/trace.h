@@ -92,7 +92,8 @@ struct trace_peaks {
 	uint64_t open_files;
 };
 
-/* Opens or creates the trace at path, mode 0600, WAL, synchronous=NORMAL.
+/* Opens or creates the trace at path, mode 0600, WAL, synchronous=NORMAL
+ * once the first run's row is written (trace_file.c, configure).
  * Without o->append an existing file is replaced if it is a sandlock trace
  * (or empty) and refused otherwise, so a mistyped -o never destroys a
  * foreign file; with it the file must be a trace (an older schema is

@@ -366,11 +366,11 @@ static int insert_event(struct trace_ins *x, const struct trace_rec *r, const ch
 	return step(x, st, d);
 }
 
-static int insert_all(struct trace_ins *x, struct trace_rec *recs, size_t cap, size_t start,
-		      size_t n, struct diag *d)
+static int insert_all(struct trace_ins *x, const struct trace_rec *recs, size_t n,
+		      struct diag *d)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct trace_rec *r = &recs[(start + i) % cap];
+		const struct trace_rec *r = &recs[i];
 		int err = 0;
 		const char *argv = argv_json(x, r, &err);
 
@@ -385,13 +385,13 @@ static int insert_all(struct trace_ins *x, struct trace_rec *recs, size_t cap, s
 	return 0;
 }
 
-int trace_ins_batch(struct trace_ins *x, struct trace_rec *recs, size_t cap, size_t start,
-		    size_t n, struct diag *d)
+int trace_ins_batch(struct trace_ins *x, const struct trace_rec *recs, size_t n,
+		    struct diag *d)
 {
 	int err = step(x, x->begin, d);
 
 	if (err == 0)
-		err = insert_all(x, recs, cap, start, n, d);
+		err = insert_all(x, recs, n, d);
 	if (err == 0)
 		err = step(x, x->commit, d);
 	if (err < 0) {

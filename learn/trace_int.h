@@ -91,14 +91,14 @@ int trace_ins_prepare(struct trace_ins *x, sqlite3 *db, struct diag *d);
 void trace_ins_release(struct trace_ins *x);
 /* Starts a run's per-run state (the pid map). */
 void trace_ins_run(struct trace_ins *x, int64_t run);
-/* Inserts recs[0..n) (a ring of cap slots from start) in one transaction.
- * Returns 0 or -errno with d filled; on failure nothing of the batch is
- * kept. */
-int trace_ins_batch(struct trace_ins *x, struct trace_rec *recs, size_t cap, size_t start,
-		    size_t n, struct diag *d);
+/* Inserts recs[0..n) in one transaction.  Returns 0 or -errno with d
+ * filled; on failure nothing of the batch is kept. */
+int trace_ins_batch(struct trace_ins *x, const struct trace_rec *recs, size_t n,
+		    struct diag *d);
 
 /* Opens (creating, replacing or appending to, as o says) the trace file
- * and configures the connection: WAL, synchronous=NORMAL, the size cap.
+ * and configures the connection: WAL, the size cap, synchronous=NORMAL
+ * (a new file: OFF until trace_run_begin has written the run's row).
  * Returns 0 and an owned connection, or -errno with d filled. */
 int trace_file_open(const char *path, const struct trace_opts *o, sqlite3 **db,
 		    struct diag *d);

@@ -105,6 +105,69 @@ static void test_kill_9_mid_run(void **state)
 	tt_rmdir(dir);
 }
 
+/* The child: opens a new trace, begins a run if asked, says so, and waits
+ * to be killed.  Never returns. */
+static void start_child(const char *db, bool run, int report)
+{
+	struct diag d = { { 0 } };
+	struct trace *t;
+
+	if (trace_open(db, NULL, &t, &d) < 0 || (run && trace_run_begin(t, tt_meta(), &d) < 0))
+		_exit(2);
+	if (write(report, "r", 1) != 1)
+		_exit(3);
+	for (;;)
+		pause();
+}
+
+static void kill_after_start(const char *db, bool run)
+{
+	int fds[2], status;
+	pid_t pid;
+	char c;
+
+	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		start_child(db, run, fds[1]);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* A new trace is written without fsync until its first run's row is in
+ * the WAL (trace_file.c, configure): a kill -9 at either point must still
+ * leave a consistent file, holding that row once trace_run_begin returned,
+ * and a file the next `sandlock learn` may replace. */
+static void test_kill_9_before_and_after_run_begin(void **state)
+{
+	char *dir = tt_tmpdir(), *db = tt_path(dir, "start.db");
+	struct trace_reader *r;
+	struct diag d = { { 0 } };
+	struct trace *t;
+
+	(void)state;
+	kill_after_start(db, false);
+	expect_ok(db);
+	assert_int_equal(tt_query(db, "SELECT count(*) FROM runs"), 0);
+	kill_after_start(db, true); /* replaces the first one */
+	assert_int_equal(trace_read_open(db, &r, &d), 0);
+	trace_read_close(r);
+	expect_ok(db);
+	assert_int_equal(tt_query(db, "SELECT count(*) FROM runs WHERE end_ns IS NULL"), 1);
+	assert_int_equal(tt_query(db, "SELECT count(*) FROM events"), 0);
+	assert_int_equal(trace_open(db, NULL, &t, &d), 0);
+	assert_int_equal(trace_close(t, &d), 0);
+	free(db);
+	tt_rmdir(dir);
+}
+
 /* A file cap far below what the events need stands in for a full disk:
  * SQLite reports SQLITE_FULL exactly as for ENOSPC. */
 static void test_full_disk_fails_loudly(void **state)
@@ -222,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_9_mid_run),
+		cmocka_unit_test(test_kill_9_before_and_after_run_begin),
 		cmocka_unit_test(test_full_disk_fails_loudly),
 		cmocka_unit_test(test_stalled_writer_bounded_wait),
 	};

@@ -218,6 +218,40 @@ static void test_version_zero_refused(void **state)
 	sqlite3_close(db);
 }
 
+/* A file this version wrote is recognized by its statements alone
+ * (trace_schema.c, is_verbatim); any other spelling of the tables, here
+ * one with a column more, is judged column by column and accepted when it
+ * has every column. */
+static void test_other_spelling_checked_by_columns(void **state)
+{
+	sqlite3 *db = mem_db(trace_schema_sql);
+	struct diag d = { { 0 } };
+
+	(void)state;
+	assert_int_equal(trace_schema_check(db, false, &d), 0);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE runs ADD COLUMN note TEXT", NULL, NULL,
+				      NULL), SQLITE_OK);
+	assert_int_equal(trace_schema_check(db, false, &d), 0);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN note; "
+				      "ALTER TABLE runs DROP COLUMN policy", NULL, NULL, NULL),
+			 SQLITE_OK);
+	check_says(db, -EINVAL, "not a sandlock trace (table 'runs' has no column 'policy')");
+	sqlite3_close(db);
+}
+
+/* An object of the schema's name with another body is not taken for the
+ * schema's own: the column check names what it lacks. */
+static void test_other_body_checked_by_columns(void **state)
+{
+	sqlite3 *db = mem_db(trace_schema_sql);
+
+	(void)state;
+	assert_int_equal(sqlite3_exec(db, "DROP VIEW events; CREATE VIEW events AS SELECT id "
+				      "FROM runs", NULL, NULL, NULL), SQLITE_OK);
+	check_says(db, -EINVAL, "not a sandlock trace (table 'events' has no column 'run')");
+	sqlite3_close(db);
+}
+
 static void test_missing_table_and_column_named(void **state)
 {
 	sqlite3 *db = mem_db(trace_schema_sql);
@@ -248,6 +282,8 @@ int main(void)
 		cmocka_unit_test(test_newer_version_refused),
 		cmocka_unit_test(test_foreign_database_refused),
 		cmocka_unit_test(test_version_zero_refused),
+		cmocka_unit_test(test_other_spelling_checked_by_columns),
+		cmocka_unit_test(test_other_body_checked_by_columns),
 		cmocka_unit_test(test_missing_table_and_column_named),
 	};
 

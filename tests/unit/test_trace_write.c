@@ -1,8 +1,9 @@
 /* The trace writer (learn/trace_write.c, trace_insert.c, trace_file.c):
  * every event becomes one row with every field, in emit order, committed
  * in batches by count and by time; the processes table follows task and
- * exec events; files are 0600 and close-on-exec; append, replace and the
- * refusal to overwrite a foreign file. */
+ * exec events; files are 0600 and close-on-exec; a closed trace is one
+ * file any reader opens; append, replace and the refusal to overwrite a
+ * foreign file. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -266,6 +269,64 @@ static void test_file_mode_and_cloexec(void **state)
 	assert_int_equal(st.st_mode & 07777, 0600);
 }
 
+static bool exists(const char *db, const char *suffix)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s%s", db, suffix);
+	return access(path, F_OK) == 0;
+}
+
+/* Reads the trace as uid/gid 65534 in a forked child; its exit status is
+ * the events it saw (255 when it could not read them). */
+static int read_as_nobody(const char *db)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct trace_reader *r = NULL;
+		struct trace_summary sum;
+		struct diag d = { { 0 } };
+
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0 || trace_read_open(db, &r, &d) < 0 ||
+		    trace_read_summary(r, &sum, &d) < 0)
+			_exit(255);
+		_exit(sum.events > 254 ? 254 : (int)sum.events);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* The close folds the WAL into the file (trace_write.c, settle): what is
+ * left is one rollback-journal file holding every event, which a reader
+ * that may not create files next to it (another user here) opens
+ * read-only, and which survives being copied alone. */
+static void test_closed_trace_is_one_file(void **state)
+{
+	struct fx *f = *state;
+	struct event e = tt_path_event(7, "/f", EVENT_ACC_READ);
+
+	open_run(f, NULL);
+	for (int i = 0; i < 5; i++)
+		emit(f, &e);
+	end_close(f);
+	assert_false(exists(f->db, "-wal"));
+	assert_false(exists(f->db, "-shm"));
+	assert_false(exists(f->db, "-journal"));
+	expect_text(f, "PRAGMA journal_mode", "delete");
+	assert_int_equal(tt_query(f->db, "SELECT count(*) FROM events"), 5);
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(chmod(f->dir, 0755), 0); /* our own scratch directory */
+	assert_int_equal(chmod(f->db, 0644), 0);
+	assert_int_equal(read_as_nobody(f->db), 5);
+	assert_false(exists(f->db, "-shm"));
+}
+
 static void one_run(struct fx *f, const struct trace_opts *o, int events)
 {
 	struct event e = tt_path_event(7, "/f", EVENT_ACC_READ);
@@ -378,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_committed_by_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_processes_from_task_and_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_mode_and_cloexec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closed_trace_is_one_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_replace_and_refuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_emit_outside_run_fails_loudly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_emitters_never_drop, setup,
