@@ -282,3 +282,19 @@ ssize_t proctree_list(pid_t root, pid_t **out)
 	*out = pids;
 	return k;
 }
+
+ssize_t proctree_readlink(pid_t pid, const char *what, char *buf, size_t size)
+{
+	char link[64];
+	ssize_t n;
+
+	if (pid)
+		snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, what);
+	else
+		snprintf(link, sizeof(link), "/proc/self/%s", what);
+	n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}

@@ -41,4 +41,9 @@ int proctree_read_stat(int procfd, pid_t pid, struct proctree_stat *st);
  * may contain spaces and parentheses).  Returns 0 or -EINVAL. */
 int proctree_parse_stat(const char *buf, pid_t *ppid);
 
+/* Reads the link /proc/PID/what (pid 0: /proc/self; what e.g. "cwd",
+ * "fd/3", "exe") into buf, NUL-terminated (cut to size - 1 bytes).
+ * Returns its length or -errno. */
+ssize_t proctree_readlink(pid_t pid, const char *what, char *buf, size_t size);
+
 #endif

@@ -39,6 +39,7 @@
 #include "decide_exec.h"
 #include "freeze.h"
 #include "holes.h"
+#include "proctree.h"
 #include "banned.h"
 
 /* The freeze and the exec itself are each bounded: a task that does not
@@ -136,19 +137,6 @@ out:
 	return r;
 }
 
-static ssize_t read_link(pid_t tid, const char *what, char *buf, size_t size)
-{
-	char link[64];
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/proc/%d/%s", (int)tid, what);
-	n = readlink(link, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
-}
-
 /* Reads the file name and argv of execve (dirfd AT_FDCWD, flags 0) or
  * execveat, and names the file as the kernel will (fs/exec.c
  * alloc_bprm): "/dev/fd/N[/path]" when relative to a directory fd.
@@ -180,7 +168,7 @@ static int read_req(struct sup_call *c, struct exec_req *q)
 		char what[32];
 
 		snprintf(what, sizeof(what), "fd/%d", dirfd);
-		if (read_link(tid, what, q->decide_path, sizeof(q->decide_path)) < 0)
+		if (proctree_readlink(tid, what, q->decide_path, sizeof(q->decide_path)) < 0)
 			q->decide_path[0] = '\0';
 	}
 	return read_argv(tid, at ? a[2] : a[1], q);
@@ -320,7 +308,7 @@ static void event_path(pid_t tid, const struct sup_call *c, const struct exec_re
 		snprintf(what, sizeof(what), "cwd");
 	else
 		snprintf(what, sizeof(what), "fd/%d", dirfd);
-	if (read_link(tid, what, dir, sizeof(dir)) < 0)
+	if (proctree_readlink(tid, what, dir, sizeof(dir)) < 0)
 		snprintf(buf, size, "%s", q->path);
 	else if (q->path[0] == '\0')
 		snprintf(buf, size, "%s", dir);

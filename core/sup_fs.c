@@ -54,6 +54,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "proctree.h"
 #include "sys.h"
 #include "banned.h"
 
@@ -498,15 +499,15 @@ static unsigned access_of(const struct fs_job *j)
  * path made absolute from the object it started at. */
 static const char *event_path(const struct fs_job *j, char *buf, size_t size)
 {
-	char link[64];
+	char what[32];
 	ssize_t n;
 
 	if (j->v.path[0] == '/')
 		return j->v.path;
 	if (j->a[0].path[0] == '/' || j->a[0].base < 0)
 		return j->a[0].path;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", j->a[0].base);
-	n = readlink(link, buf, size - 1);
+	snprintf(what, sizeof(what), "fd/%d", j->a[0].base);
+	n = proctree_readlink(0, what, buf, size);
 	if (n < 0)
 		return j->a[0].path;
 	snprintf(buf + n, size - (size_t)n, "%s%s", n == 1 ? "" : "/", j->a[0].rest);

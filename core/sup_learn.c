@@ -29,6 +29,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "proctree.h"
 #include "resolve.h"
 #include "sys.h"
 #include "banned.h"
@@ -41,18 +42,15 @@
 /* The directory a relative path of tid starts from: its cwd or dirfd. */
 static int base_dir(pid_t tid, int dirfd, char *buf, size_t size)
 {
-	char link[64];
+	char what[32];
 	ssize_t n;
 
 	if (dirfd == AT_FDCWD)
-		snprintf(link, sizeof(link), "/proc/%d/cwd", (int)tid);
+		snprintf(what, sizeof(what), "cwd");
 	else
-		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)tid, dirfd);
-	n = readlink(link, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+		snprintf(what, sizeof(what), "fd/%d", dirfd);
+	n = proctree_readlink(tid, what, buf, size);
+	return n < 0 ? (int)n : 0;
 }
 
 /* The kernel's name for what path names now, following the last symlink
@@ -60,7 +58,7 @@ static int base_dir(pid_t tid, int dirfd, char *buf, size_t size)
  * parent's canonical name.  Falls back to the lexical path. */
 static void canonical(const char *path, bool follow, char *out, size_t size)
 {
-	char parent[PATH_MAX], link[64];
+	char parent[PATH_MAX], what[32];
 	const char *slash = strrchr(path, '/');
 	int fd = open(path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	ssize_t n;
@@ -71,15 +69,14 @@ static void canonical(const char *path, bool follow, char *out, size_t size)
 	} else if (fd >= 0) {
 		slash = NULL;
 	}
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = fd >= 0 ? readlink(link, out, size - 1) : -1;
+	snprintf(what, sizeof(what), "fd/%d", fd);
+	n = fd >= 0 ? proctree_readlink(0, what, out, size) : -1;
 	if (fd >= 0)
 		close(fd);
 	if (n < 0) {
 		snprintf(out, size, "%s", path);
 		return;
 	}
-	out[n] = '\0';
 	if (slash)
 		snprintf(out + n, size - (size_t)n, "%s%s", strcmp(out, "/") ? "" : "", slash);
 }

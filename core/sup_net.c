@@ -67,6 +67,7 @@
 
 #include "sys.h"
 #include "holes.h"
+#include "proctree.h"
 #include "banned.h"
 
 /* ---- the caller's socket ------------------------------------------------ */
@@ -547,15 +548,12 @@ static void judge_inet(const struct supervisor *sup, const struct net_sock *s,
 /* The canonical path of one of our fds. */
 static int fd_path(int fd, char *buf, size_t size)
 {
-	char link[64];
+	char what[32];
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, buf, size - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
+	snprintf(what, sizeof(what), "fd/%d", fd);
+	n = proctree_readlink(0, what, buf, size);
+	return n < 0 ? (int)n : 0;
 }
 
 /* The write grant path lies under, or -1.  Grants are resolved here as
