@@ -77,8 +77,9 @@ static void canonical(const char *path, bool follow, char *out, size_t size)
 		snprintf(out, size, "%s", path);
 		return;
 	}
+	/* The parent "/" already ends in the slash the name starts with. */
 	if (slash)
-		snprintf(out + n, size - (size_t)n, "%s%s", strcmp(out, "/") ? "" : "", slash);
+		snprintf(out + n, size - (size_t)n, "%s", strcmp(out, "/") ? slash : slash + 1);
 }
 
 /* Reads the path argument at addr of c, relative to dirfd, into an
